@@ -1,0 +1,130 @@
+"""Configuration: a TOML file validated by pydantic, with environment overrides for secrets.
+
+A bad file stops the program with one line naming the key, because a half-understood config is
+worse than none: a typo in ``[telegram] tokn`` would otherwise silently leave the bot offline.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; ``str(err)`` is one line for the user."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StorageConfig(_Section):
+    url: str | None = None
+
+
+class LibraryConfig(_Section):
+    load_samples: bool = True
+    aliases: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class FetchConfig(_Section):
+    user_agent: str = "reviewbot/0.1 (film review indexer; polite, one request at a time)"
+    delay_seconds: float = Field(default=1.0, ge=0)
+    timeout_seconds: float = Field(default=20.0, gt=0)
+    retries: int = Field(default=3, ge=0, le=10)
+    max_bytes: int = Field(default=20_000_000, gt=0)
+    concurrency: int = Field(default=1, ge=1, le=8)
+    respect_robots: bool = True
+
+
+class TelegramConfig(_Section):
+    token: SecretStr | None = None
+    base_url: str | None = None
+
+
+class DiscordConfig(_Section):
+    token: SecretStr | None = None
+    guild_ids: list[int] = Field(default_factory=list)
+
+
+class Config(_Section):
+    storage: StorageConfig = Field(default_factory=StorageConfig)
+    library: LibraryConfig = Field(default_factory=LibraryConfig)
+    fetch: FetchConfig = Field(default_factory=FetchConfig)
+    telegram: TelegramConfig = Field(default_factory=TelegramConfig)
+    discord: DiscordConfig = Field(default_factory=DiscordConfig)
+
+
+def default_database_url() -> str:
+    """SQLite in the user's data directory, so the library survives upgrades and cwd changes."""
+    data_dir = Path(platformdirs.user_data_dir("reviewbot", appauthor=False))
+    return f"sqlite+aiosqlite:///{data_dir / 'reviewbot.db'}"
+
+
+def _describe(err: ValidationError) -> str:
+    first = err.errors()[0]
+    key = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    if first["type"] == "extra_forbidden":
+        return f"unknown key {key!r}"
+    return f"bad value for {key!r}: {first['msg']}"
+
+
+def find_config_path(explicit: str | None, env: dict[str, str] | None = None) -> Path | None:
+    env = dict(os.environ) if env is None else env
+    if explicit:
+        return Path(explicit)
+    if env.get("REVIEWBOT_CONFIG"):
+        return Path(env["REVIEWBOT_CONFIG"])
+    local = Path("config.toml")
+    return local if local.is_file() else None
+
+
+def _env_overrides(data: dict[str, Any], env: dict[str, str]) -> dict[str, Any]:
+    """Secrets and deployment settings from the environment win over the file."""
+    mapping = {
+        "REVIEWBOT_DB_URL": ("storage", "url"),
+        "REVIEWBOT_TELEGRAM_TOKEN": ("telegram", "token"),
+        "REVIEWBOT_DISCORD_TOKEN": ("discord", "token"),
+    }
+    for name, (section, key) in mapping.items():
+        if env.get(name):
+            data.setdefault(section, {})
+            if isinstance(data[section], dict):
+                data[section][key] = env[name]
+    samples = env.get("REVIEWBOT_SAMPLES")
+    if samples is not None and samples.strip() != "":
+        data.setdefault("library", {})
+        if isinstance(data["library"], dict):
+            data["library"]["load_samples"] = samples.strip().lower() not in {"0", "false", "no"}
+    return data
+
+
+def load_config(path: str | None = None, env: dict[str, str] | None = None) -> Config:
+    """Read the config (``--config``, ``REVIEWBOT_CONFIG`` or ``./config.toml``) and the env."""
+    env = dict(os.environ) if env is None else env
+    found = find_config_path(path, env)
+    data: dict[str, Any] = {}
+    if found is not None:
+        try:
+            data = tomllib.loads(found.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"config file not found: {found}") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot read config file {found}: {exc}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {found} is not valid TOML: {exc}") from None
+    data = _env_overrides(data, env)
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        where = f"config {found}: " if found else "config: "
+        raise ConfigError(where + _describe(exc)) from None
+
+
+def database_url(config: Config, override: str | None = None) -> str:
+    return override or config.storage.url or default_database_url()
