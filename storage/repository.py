@@ -1,0 +1,680 @@
+"""The review library in a SQL database: the core's :class:`bot.ports.Repository`.
+
+Rules for storing posts (``save_posts``), chosen so that re-reading any mix of sources in any
+order converges on one row per post:
+
+* Identity: the canonical URL, else the feed's guid, else a hash of title and text. A guid or
+  hash match is the same post even when the URL was not known before (a Markdown export, then
+  the page); a hash only matches a post that has no conflicting URL or guid of its own.
+* A stub is a post only known from another post's related list. It becomes the full post when
+  that post arrives — matched by URL, or by normalised title when the stub has no URL — keeping
+  its id, so related links made earlier stay valid; that post is reported as ADDED.
+* A value a source does not carry (None or empty) never erases a stored one: a feed without
+  categories does not wipe the categories read from the page.
+* A teaser (the start of a post, from a partial feed) never replaces full text; it may only
+  fill in what the stored post lacks. A full post does replace a teaser.
+* Unchanged input writes nothing; the status says ADDED, UPDATED or UNCHANGED per post.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Select, case, delete, func, or_, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import selectinload
+
+from bot.domain import (
+    IngestStatus,
+    LetterboxdInfo,
+    ParsedPost,
+    RelatedRef,
+    SaveResult,
+    Section,
+    SourceKind,
+    StoredPost,
+    StoredRelated,
+)
+from bot.textnorm import normalize_key
+from bot.titles import parse_title
+from storage.engine import (
+    DEFAULT_BUSY_TIMEOUT,
+    WRITE,
+    Target,
+    create_engine,
+    parse_url,
+    translate_errors,
+)
+from storage.migrate import upgrade
+from storage.models import Film, FilmAlias, Post, RelatedRow, SectionRow
+
+if TYPE_CHECKING:
+    from bot.ports import RepositoryFactory
+
+CATEGORY_SEPARATOR = " > "
+
+
+async def open_repository(url: str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> SqlRepository:
+    """Open (creating and migrating as needed) the library at ``url``.
+
+    ``busy_timeout`` is how long SQLite waits for another process's write before giving up
+    with "database is locked".
+    """
+    target = parse_url(url)
+    with translate_errors(target):
+        engine = create_engine(target, busy_timeout=busy_timeout)
+        try:
+            if target.schema:
+                await _ensure_schema(engine, target.schema)
+            await upgrade(engine)
+        except BaseException:
+            await engine.dispose()
+            raise
+    return SqlRepository(engine, target)
+
+
+async def _ensure_schema(engine: AsyncEngine, schema: str) -> None:
+    async with engine.begin() as conn:
+        found = await conn.execute(
+            text("SELECT 1 FROM pg_namespace WHERE nspname = :name"), {"name": schema}
+        )
+        if found.first() is None:
+            # The name was checked against an identifier pattern in parse_url.
+            await conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+
+
+class SqlRepository:
+    """bot.ports.Repository on SQLAlchemy; one short session per call, safe to share."""
+
+    def __init__(self, engine: AsyncEngine, target: Target) -> None:
+        self._engine = engine
+        self._target = target
+        self._read = async_sessionmaker(engine, expire_on_commit=False)
+        self._write = async_sessionmaker(
+            engine.execution_options(**{WRITE: True}), expire_on_commit=False
+        )
+
+    @property
+    def url(self) -> str:
+        """The database as shown to the user (password masked)."""
+        return self._target.display
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        with translate_errors(self._target):
+            yield
+
+    async def save_posts(self, posts: Sequence[ParsedPost], *, source: str) -> list[SaveResult]:
+        if not posts:
+            return []
+        with self._errors():
+            try:
+                return await self._save(posts, source)
+            except IntegrityError as exc:
+                # Another process added one of these posts between our lookup and our insert
+                # (PostgreSQL; SQLite writers are serialised). Once it has committed, a retry
+                # finds that row and updates it instead.
+                if not _is_unique_violation(exc):
+                    raise
+                return await self._save(posts, source)
+
+    async def _save(self, posts: Sequence[ParsedPost], source: str) -> list[SaveResult]:
+        async with self._write() as session, session.begin():
+            writer = _Writer(session, source)
+            return [await writer.save(post) for post in posts]
+
+    async def get_post(self, post_id: int) -> StoredPost | None:
+        with self._errors():
+            posts = await self._load(select(Post).where(Post.id == post_id))
+        return posts[0] if posts else None
+
+    async def get_post_by_url(self, url: str) -> StoredPost | None:
+        url = url.strip()
+        with self._errors():
+            posts = await self._load(select(Post).where(Post.url == url))
+            if not posts:
+                posts = await self._load(select(Post).where(Post.guid == url))
+        return posts[0] if posts else None
+
+    async def list_posts(
+        self,
+        *,
+        category: str | None = None,
+        film: str | None = None,
+        limit: int | None = None,
+    ) -> list[StoredPost]:
+        stmt = select(Post)
+        if category is not None:
+            key = category_key(tuple(category.split(">")))
+            if key is None:
+                return []
+            stmt = stmt.where(
+                or_(
+                    Post.category_key == key,
+                    Post.category_key.startswith(key + "/", autoescape=True),
+                )
+            )
+        if film is not None:
+            film_key = normalize_key(film)
+            if not film_key:
+                return []
+            by_title = select(Film.id).where(Film.key == film_key)
+            by_alias = select(FilmAlias.film_id).where(FilmAlias.key == film_key)
+            stmt = stmt.where(or_(Post.film_id.in_(by_title), Post.film_id.in_(by_alias)))
+        undated_last = case((Post.published.is_(None), 1), else_=0)
+        stmt = stmt.order_by(undated_last, Post.published.desc(), Post.id.desc())
+        if limit is not None:
+            stmt = stmt.limit(max(limit, 0))
+        with self._errors():
+            return await self._load(stmt)
+
+    async def count_posts(self, *, include_stubs: bool = False) -> int:
+        stmt = select(func.count()).select_from(Post)
+        if not include_stubs:
+            stmt = stmt.where(Post.stub.is_(False))
+        with self._errors():
+            async with self._read() as session:
+                return int((await session.execute(stmt)).scalar_one())
+
+    async def add_film_alias(self, film: str, alias: str) -> bool:
+        key = normalize_key(film)
+        if not key:
+            return False
+        with self._errors():
+            async with self._write() as session, session.begin():
+                writer = _Writer(session, source=None)
+                films = await writer.films_named(key)
+                for found in films:
+                    await writer.add_alias(found, alias)
+                return bool(films)
+
+    async def close(self) -> None:
+        with self._errors():
+            await self._engine.dispose()
+
+    async def _load(self, stmt: Select[Post]) -> list[StoredPost]:
+        stmt = stmt.options(
+            selectinload(Post.film),
+            selectinload(Post.sections),
+            selectinload(Post.related).selectinload(RelatedRow.target).selectinload(Post.film),
+        )
+        async with self._read() as session:
+            rows = (await session.execute(stmt)).scalars().all()
+            return [_stored(row) for row in rows]
+
+
+# --- conversions ------------------------------------------------------------------------------
+
+
+def _is_unique_violation(exc: IntegrityError) -> bool:
+    state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return state == "23505" or "UNIQUE constraint failed" in str(exc.orig)
+
+
+def category_key(path: Sequence[str]) -> str | None:
+    """The category path as keys joined by "/": what category prefix search compares."""
+    keys = [key for key in (normalize_key(part) for part in path) if key]
+    return "/".join(keys) or None
+
+
+def content_hash(title: str, body: str) -> str:
+    return hashlib.sha256(f"{title}\n{body}".encode()).hexdigest()
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _day_start(day: date | None) -> datetime | None:
+    return None if day is None else datetime.combine(day, time(), tzinfo=UTC)
+
+
+def _stored(row: Post) -> StoredPost:
+    return StoredPost(
+        id=row.id,
+        title=row.title,
+        url=row.url,
+        guid=row.guid,
+        kind=SourceKind(row.kind),
+        film=row.film.title if row.film else None,
+        film_year=row.film.year if row.film else None,
+        published=row.published,
+        category=tuple(row.category.split(CATEGORY_SEPARATOR)) if row.category else (),
+        tags=tuple(row.tags),
+        themes=tuple(row.themes),
+        stub=row.stub,
+        teaser=row.teaser,
+        source=row.source,
+        sections=tuple(Section(s.heading, s.text, s.level) for s in row.sections),
+        related=tuple(_stored_related(r) for r in row.related),
+        comments=row.comments,
+        letterboxd=_letterboxd(row),
+    )
+
+
+def _stored_related(row: RelatedRow) -> StoredRelated:
+    """The entry as the blog listed it, completed from the post it points to."""
+    target = row.target
+    if target is None:
+        return StoredRelated(
+            post_id=None,
+            title=row.title,
+            url=row.url,
+            published=row.published,
+            comments=row.comments,
+            film=None,
+            themes=(),
+            stub=True,
+        )
+    published = row.published
+    if published is None and target.published is not None:
+        published = target.published.date()
+    return StoredRelated(
+        post_id=target.id,
+        title=row.title,
+        url=row.url or target.url,
+        published=published,
+        comments=row.comments if row.comments is not None else target.comments,
+        film=target.film.title if target.film else None,
+        themes=tuple(target.themes),
+        stub=target.stub,
+    )
+
+
+def _letterboxd(row: Post) -> LetterboxdInfo | None:
+    if row.lb_rewatch is None:
+        return None
+    return LetterboxdInfo(
+        rating=row.lb_rating,
+        rewatch=bool(row.lb_rewatch),
+        liked=bool(row.lb_liked),
+        watched=row.lb_watched,
+        tmdb_id=row.tmdb_id,
+    )
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+_SectionKey = tuple[str | None, int, str]
+_RelatedKey = tuple[int | None, str, str | None, date | None, int | None]
+
+
+def _missing(value: object) -> bool:
+    """A value the source did not carry: it never erases a stored one."""
+    return value is None or value == "" or value == []
+
+
+def _metadata(post: ParsedPost) -> dict[str, Any]:
+    lb = post.letterboxd
+    return {
+        "published": _utc(post.published),
+        "modified": _utc(post.modified),
+        "author": post.author or None,
+        "category": CATEGORY_SEPARATOR.join(post.category) or None,
+        "category_key": category_key(post.category),
+        "tags": list(post.tags),
+        "themes": list(post.themes),
+        "lb_rating": lb.rating if lb else None,
+        "lb_rewatch": lb.rewatch if lb else None,
+        "lb_liked": lb.liked if lb else None,
+        "lb_watched": lb.watched if lb else None,
+        "tmdb_id": lb.tmdb_id if lb else None,
+    }
+
+
+class _Writer:
+    """The steps of one save transaction; every query sees the rows written before it."""
+
+    def __init__(self, session: AsyncSession, source: str | None) -> None:
+        self.session = session
+        self.source = source
+        self.now = datetime.now(UTC)
+
+    async def save(self, post: ParsedPost) -> SaveResult:
+        title_key = normalize_key(post.title)
+        digest = content_hash(post.title, post.text)
+        row = await self._find(post, title_key, digest)
+        if row is None:
+            row = await self._insert(post, title_key, digest)
+            status = IngestStatus.ADDED
+        else:
+            was_stub = row.stub
+            changed = await self._merge(row, post, title_key, digest)
+            if was_stub:
+                status = IngestStatus.ADDED
+            else:
+                status = IngestStatus.UPDATED if changed else IngestStatus.UNCHANGED
+        return SaveResult(post_id=row.id, url=row.url, title=row.title, status=status)
+
+    # identity
+
+    async def _first(self, stmt: Select[Post]) -> Post | None:
+        return (await self.session.execute(stmt.order_by(Post.id).limit(1))).scalar_one_or_none()
+
+    async def _find(self, post: ParsedPost, title_key: str, digest: str) -> Post | None:
+        if post.url and (row := await self._first(select(Post).where(Post.url == post.url))):
+            return row
+        if post.guid and (row := await self._first(select(Post).where(Post.guid == post.guid))):
+            return row
+        same_text = select(Post).where(Post.content_hash == digest, Post.stub.is_(False))
+        if post.url:
+            same_text = same_text.where(Post.url.is_(None))
+        if post.guid:
+            same_text = same_text.where(Post.guid.is_(None))
+        if row := await self._first(same_text):
+            return row
+        if title_key:
+            return await self._first(
+                select(Post).where(
+                    Post.stub.is_(True), Post.url.is_(None), Post.title_key == title_key
+                )
+            )
+        return None
+
+    async def _guid_taken(self, guid: str, row_id: int) -> bool:
+        stmt = select(Post.id).where(Post.guid == guid, Post.id != row_id).limit(1)
+        return (await self.session.execute(stmt)).first() is not None
+
+    # posts
+
+    async def _insert(self, post: ParsedPost, title_key: str, digest: str) -> Post:
+        film = await self.film_for(post)
+        row = Post(
+            url=post.url or None,
+            guid=post.guid or None,
+            content_hash=digest,
+            title=post.title,
+            title_key=title_key,
+            kind=post.kind.value,
+            film_id=film.id if film else None,
+            stub=False,
+            teaser=post.teaser,
+            comments=None,
+            source=self.source,
+            created_at=self.now,
+            updated_at=self.now,
+            **_metadata(post),
+        )
+        self.session.add(row)
+        await self.session.flush()
+        await self._write_sections(row.id, post.sections)
+        if post.related:
+            await self._write_related(row.id, await self._related(row, post.related))
+        return row
+
+    async def _merge(self, row: Post, post: ParsedPost, title_key: str, digest: str) -> bool:
+        """Apply ``post`` to the stored ``row``; True when anything was written."""
+        keep_text = post.teaser and not row.stub and not row.teaser
+        new: dict[str, Any] = {}
+        if not keep_text:
+            new.update(
+                title=post.title,
+                title_key=title_key,
+                kind=post.kind.value,
+                content_hash=digest,
+                teaser=post.teaser,
+                stub=False,
+            )
+        if post.url and post.url != row.url and not (keep_text and row.url):
+            new["url"] = post.url  # _find saw no other post with this URL
+        if (
+            post.guid
+            and post.guid != row.guid
+            and not (keep_text and row.guid)
+            and not await self._guid_taken(post.guid, row.id)
+        ):
+            new["guid"] = post.guid
+        for name, value in _metadata(post).items():
+            current = getattr(row, name)
+            if _missing(value) or (keep_text and not _missing(current)):
+                continue
+            new[name] = value
+        if post.film and (not keep_text or row.film_id is None):
+            film = await self.film_for(post)
+            new["film_id"] = film.id if film else row.film_id
+
+        changed = False
+        for name, value in new.items():
+            if getattr(row, name) != value:
+                setattr(row, name, value)
+                changed = True
+
+        old_sections = await self._section_keys(row.id)
+        sections = [(s.heading, s.level, s.text) for s in post.sections]
+        if not keep_text and (sections or row.stub) and sections != old_sections:
+            await self.session.execute(delete(SectionRow).where(SectionRow.post_id == row.id))
+            await self._write_sections(row.id, post.sections)
+            changed = True
+
+        old_related = await self._related_keys(row.id)
+        if post.related and not (keep_text and old_related):
+            related = await self._related(row, post.related)
+            if related != old_related:
+                await self.session.execute(delete(RelatedRow).where(RelatedRow.post_id == row.id))
+                await self._write_related(row.id, related)
+                changed = True
+
+        if changed:
+            row.source = self.source
+            row.updated_at = self.now
+            await self.session.flush()
+        return changed
+
+    async def _section_keys(self, post_id: int) -> list[_SectionKey]:
+        stmt = (
+            select(SectionRow.heading, SectionRow.level, SectionRow.text)
+            .where(SectionRow.post_id == post_id)
+            .order_by(SectionRow.position)
+        )
+        rows = (await self.session.execute(stmt)).all()
+        return [(r.heading, r.level, r.text) for r in rows]
+
+    async def _write_sections(self, post_id: int, sections: Sequence[Section]) -> None:
+        self.session.add_all(
+            SectionRow(
+                post_id=post_id, position=n, heading=s.heading, level=max(s.level, 0), text=s.text
+            )
+            for n, s in enumerate(sections)
+        )
+        await self.session.flush()
+
+    # related posts
+
+    async def _related_keys(self, post_id: int) -> list[_RelatedKey]:
+        stmt = (
+            select(
+                RelatedRow.target_post_id,
+                RelatedRow.title,
+                RelatedRow.url,
+                RelatedRow.published,
+                RelatedRow.comments,
+            )
+            .where(RelatedRow.post_id == post_id)
+            .order_by(RelatedRow.position)
+        )
+        rows = (await self.session.execute(stmt)).all()
+        return [(r.target_post_id, r.title, r.url, r.published, r.comments) for r in rows]
+
+    async def _related(self, row: Post, refs: Sequence[RelatedRef]) -> list[_RelatedKey]:
+        """Resolve refs to posts (making stubs), in the blog's order, without self or repeats."""
+        resolved: list[_RelatedKey] = []
+        seen: set[int] = {row.id}
+        for ref in refs:
+            key = normalize_key(ref.title)
+            url = ref.url or None
+            if (url and url == row.url) or (not url and (not key or key == row.title_key)):
+                continue
+            target = await self._resolve(ref, url, key, row.id)
+            if target.id in seen:
+                continue
+            seen.add(target.id)
+            resolved.append((target.id, ref.title, url, ref.published, ref.comments))
+        return resolved
+
+    async def _write_related(self, post_id: int, related: Sequence[_RelatedKey]) -> None:
+        self.session.add_all(
+            RelatedRow(
+                post_id=post_id,
+                position=n,
+                target_post_id=target_id,
+                title=title,
+                url=url,
+                published=published,
+                comments=comments,
+            )
+            for n, (target_id, title, url, published, comments) in enumerate(related)
+        )
+        await self.session.flush()
+
+    async def _resolve(self, ref: RelatedRef, url: str | None, key: str, self_id: int) -> Post:
+        others = select(Post).where(Post.id != self_id)
+        if url:
+            target = await self._first(others.where(Post.url == url))
+            if target is None and key:
+                target = await self._first(
+                    others.where(Post.stub.is_(True), Post.url.is_(None), Post.title_key == key)
+                )
+        else:
+            # A full post is a better target than a stub of the same name.
+            target = (
+                await self.session.execute(
+                    others.where(Post.title_key == key).order_by(Post.stub, Post.id).limit(1)
+                )
+            ).scalar_one_or_none()
+        if target is None:
+            return await self._stub(ref, url, key)
+        self._learn(target, ref, url)
+        return target
+
+    def _learn(self, target: Post, ref: RelatedRef, url: str | None) -> None:
+        """What a related box tells about another post: its comment count; for a stub, more."""
+        updates: dict[str, Any] = {}
+        if ref.comments is not None:
+            updates["comments"] = ref.comments
+        if target.stub:
+            if url and target.url is None:
+                updates["url"] = url
+            if ref.published and target.published is None:
+                updates["published"] = _day_start(ref.published)
+        changed = False
+        for name, value in updates.items():
+            if getattr(target, name) != value:
+                setattr(target, name, value)
+                changed = True
+        if changed:
+            target.updated_at = self.now
+
+    async def _stub(self, ref: RelatedRef, url: str | None, key: str) -> Post:
+        info = parse_title(ref.title)
+        film = await self.film(info.film, info.year, None, info.aliases) if info.film else None
+        stub = Post(
+            url=url,
+            guid=None,
+            content_hash=content_hash(ref.title, ""),
+            title=ref.title,
+            title_key=key,
+            kind=SourceKind.STUB.value,
+            film_id=film.id if film else None,
+            published=_day_start(ref.published),
+            modified=None,
+            author=None,
+            category=None,
+            category_key=None,
+            tags=[],
+            themes=list(info.themes),
+            stub=True,
+            teaser=False,
+            comments=ref.comments,
+            source=self.source,
+            created_at=self.now,
+            updated_at=self.now,
+        )
+        self.session.add(stub)
+        await self.session.flush()
+        return stub
+
+    # films
+
+    async def film_for(self, post: ParsedPost) -> Film | None:
+        if not post.film:
+            return None
+        tmdb_id = post.letterboxd.tmdb_id if post.letterboxd else None
+        return await self.film(post.film, post.film_year, tmdb_id, post.film_aliases)
+
+    async def films_named(self, key: str) -> list[Film]:
+        """Films whose title has this key, else those with an alias of this key."""
+        by_title = select(Film).where(Film.key == key).order_by(Film.id)
+        films = list((await self.session.execute(by_title)).scalars())
+        if films:
+            return films
+        by_alias = (
+            select(Film)
+            .where(Film.id.in_(select(FilmAlias.film_id).where(FilmAlias.key == key)))
+            .order_by(Film.id)
+        )
+        return list((await self.session.execute(by_alias)).scalars())
+
+    async def film(
+        self, title: str, year: int | None, tmdb_id: int | None, aliases: Sequence[str] = ()
+    ) -> Film | None:
+        """The films row for a film named in a post, created or completed as needed.
+
+        With a year, the film of that key and year is used, else the key's year-unknown film
+        (which learns the year), else a new one: a remake is another film. Without a year, the
+        key's year-unknown film is used, else its most recent one.
+        """
+        key = normalize_key(title)
+        if not key:
+            return None
+        found: Film | None = None
+        if tmdb_id is not None:
+            stmt = select(Film).where(Film.tmdb_id == tmdb_id)
+            found = (await self.session.execute(stmt)).scalar_one_or_none()
+        if found is None:
+            candidates = await self.films_named(key)
+            unknown = [f for f in candidates if f.year is None]
+            if year is not None:
+                exact = [f for f in candidates if f.year == year]
+                found = next(iter(exact or unknown), None)
+            elif candidates:
+                found = (unknown or sorted(candidates, key=lambda f: f.year or 0))[-1]
+        if found is None:
+            found = Film(title=title, key=key, year=year, tmdb_id=tmdb_id, created_at=self.now)
+            self.session.add(found)
+            await self.session.flush()
+        else:
+            if (
+                year is not None
+                and found.year is None
+                and not await self._film_exists(found.key, year)
+            ):
+                found.year = year
+            if tmdb_id is not None and found.tmdb_id is None:
+                found.tmdb_id = tmdb_id
+        for alias in aliases:
+            await self.add_alias(found, alias)
+        return found
+
+    async def _film_exists(self, key: str, year: int) -> bool:
+        stmt = select(Film.id).where(Film.key == key, Film.year == year).limit(1)
+        return (await self.session.execute(stmt)).first() is not None
+
+    async def add_alias(self, film: Film, alias: str) -> None:
+        key = normalize_key(alias)
+        if not key or key == film.key:
+            return
+        stmt = select(FilmAlias.id).where(FilmAlias.film_id == film.id, FilmAlias.key == key)
+        if (await self.session.execute(stmt)).first() is None:
+            self.session.add(FilmAlias(film_id=film.id, alias=alias.strip(), key=key))
+            await self.session.flush()
+
+
+if TYPE_CHECKING:
+    _factory: RepositoryFactory = open_repository
