@@ -2,7 +2,8 @@
 
 They are plain frozen dataclasses so that parsers, storage and adapters can exchange them without
 knowing about each other: a parser produces :class:`ParsedPost` values, the storage layer persists
-them and hands back :class:`StoredPost` values, and nothing here imports a database or a chat library.
+them and hands back :class:`StoredPost` values, and nothing here imports a database or a chat
+library.
 """
 
 from __future__ import annotations

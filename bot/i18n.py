@@ -16,14 +16,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ingest.summary": {
         "en": "{sources} sources: {added} added, {updated} updated, {unchanged} unchanged, "
         "{failed} failed",
-        "ko": "소스 {sources}개: 추가 {added}, 갱신 {updated}, 변경 없음 {unchanged}, 실패 {failed}",
+        "ko": "소스 {sources}개: 추가 {added}, 갱신 {updated}, "
+        "변경 없음 {unchanged}, 실패 {failed}",
     },
     "ingest.progress": {"en": "Ingesting", "ko": "가져오는 중"},
     "ingest.failed": {"en": "failed", "ko": "실패"},
     "status.added": {"en": "added", "ko": "추가"},
     "status.updated": {"en": "updated", "ko": "갱신"},
     "status.unchanged": {"en": "unchanged", "ko": "변경 없음"},
-    "show.not_found": {"en": "No post {ref} in the library.", "ko": "라이브러리에 {ref} 글이 없습니다."},
+    "show.not_found": {
+        "en": "No post {ref} in the library.",
+        "ko": "라이브러리에 {ref} 글이 없습니다.",
+    },
     "list.empty": {"en": "The library is empty.", "ko": "라이브러리가 비어 있습니다."},
     "list.count": {"en": "{count} posts", "ko": "글 {count}개"},
     "col.id": {"en": "id", "ko": "번호"},
@@ -42,8 +46,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Loaded the built-in sample library ({count} posts).",
         "ko": "내장 샘플 라이브러리를 불러왔습니다 (글 {count}개).",
     },
-    "alias.added": {"en": "{film} is now also known as {alias}.", "ko": "{film}의 별칭으로 {alias}을(를) 추가했습니다."},
-    "alias.no_film": {"en": "No film {film} in the library.", "ko": "라이브러리에 영화 {film}이(가) 없습니다."},
+    "alias.added": {
+        "en": "{film} is now also known as {alias}.",
+        "ko": "{film}의 별칭으로 {alias}을(를) 추가했습니다.",
+    },
+    "alias.no_film": {
+        "en": "No film {film} in the library.",
+        "ko": "라이브러리에 영화 {film}이(가) 없습니다.",
+    },
     "error.prefix": {"en": "error", "ko": "오류"},
 }
 

@@ -30,7 +30,9 @@ def print_reports(console: Console, reports: Sequence[SourceReport], lang: str) 
     for report in reports:
         if not report.ok:
             label = t("ingest.failed", lang)
-            console.print(f"[red]✗ {escape(report.source)}[/]: {label}: {escape(report.error or '')}")
+            console.print(
+                f"[red]✗ {escape(report.source)}[/]: {label}: {escape(report.error or '')}"
+            )
             continue
         console.print(f"[bold]✓ {escape(report.source)}[/]")
         for note in report.notes:
@@ -66,7 +68,11 @@ def print_post_list(console: Console, posts: Sequence[StoredPost], lang: str) ->
         if post.stub:
             title = f"[dim]{title} ({t('label.stub', lang)})[/]"
         table.add_row(
-            str(post.id), _date(post), title, escape(post.film or ""), escape(" > ".join(post.category))
+            str(post.id),
+            _date(post),
+            title,
+            escape(post.film or ""),
+            escape(" > ".join(post.category)),
         )
     console.print(table)
     console.print(f"[dim]{t('list.count', lang, count=len(posts))}[/]")

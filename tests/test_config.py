@@ -51,7 +51,9 @@ def test_missing_explicit_file(tmp_path: Path) -> None:
 
 
 def test_environment_overrides_secrets_and_db(tmp_path: Path) -> None:
-    path = write(tmp_path, "[telegram]\ntoken = 'from-file'\n[storage]\nurl = 'sqlite+aiosqlite:///a'\n")
+    path = write(
+        tmp_path, "[telegram]\ntoken = 'from-file'\n[storage]\nurl = 'sqlite+aiosqlite:///a'\n"
+    )
     env = {
         "REVIEWBOT_TELEGRAM_TOKEN": "123:secret",
         "REVIEWBOT_DB_URL": "sqlite+aiosqlite:///b",

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.ingest.decode import decode_bytes, declared_charset, looks_binary
+from bot.ingest.decode import declared_charset, decode_bytes, looks_binary
 from bot.ingest.errors import IngestError
 
 KOREAN_PAGE = (

@@ -98,7 +98,7 @@ async def test_robots_txt_is_obeyed(server: HTTPServer) -> None:
     server.expect_request("/robots.txt").respond_with_data("User-agent: *\nDisallow: /private\n")
     server.expect_request("/private/1").respond_with_data("secret")
     async with Fetcher(fast()) as fetcher:
-        with pytest.raises(FetchError, match="robots.txt"):
+        with pytest.raises(FetchError, match=r"robots\.txt"):
             await fetcher.get(server.url_for("/private/1"))
     assert not any(r.path == "/private/1" for r, _ in server.log)
 

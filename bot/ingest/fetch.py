@@ -129,9 +129,7 @@ class Fetcher:
             async for chunk in response.aiter_bytes():
                 size += len(chunk)
                 if size > self.config.max_bytes:
-                    raise FetchError(
-                        f"{url}: response larger than {self.config.max_bytes:,} bytes"
-                    )
+                    raise FetchError(f"{url}: response larger than {self.config.max_bytes:,} bytes")
                 chunks.append(chunk)
             return Fetched(
                 url=str(response.url),
