@@ -15,6 +15,31 @@ _EMOJI = re.compile(
 )
 _KEY_DROP = re.compile(r"[\W_]+", re.UNICODE)
 
+# NFKC turns Hangul compatibility jamo (ㅋㅋ, ㅎㅇㅈ) into conjoining jamo, which then either
+# render as broken glyphs or silently compose with a following vowel. Readers type
+# compatibility jamo (initial-consonant queries, laughter), so runs of them are kept as they are,
+# and halfwidth jamo are folded into them rather than into conjoining jamo.
+_COMPAT_JAMO_RUNS = re.compile("([\u3131-\u318e]+)")
+_CONJOINING_TO_COMPAT = {
+    unicodedata.normalize("NFKC", chr(c)): chr(c)
+    for c in range(0x3131, 0x318F)
+    if len(unicodedata.normalize("NFKC", chr(c))) == 1
+}
+_HALFWIDTH_JAMO = {
+    c: _CONJOINING_TO_COMPAT[n]
+    for c in range(0xFFA1, 0xFFDD)
+    if (n := unicodedata.normalize("NFKC", chr(c))) in _CONJOINING_TO_COMPAT
+}
+
+
+def nfkc(text: str) -> str:
+    """NFKC that leaves Hangul compatibility jamo alone (see ``_COMPAT_JAMO_RUNS``)."""
+    parts = _COMPAT_JAMO_RUNS.split(text.translate(_HALFWIDTH_JAMO))
+    # split() with a capturing group puts the jamo runs at the odd indexes
+    return "".join(
+        part if i % 2 else unicodedata.normalize("NFKC", part) for i, part in enumerate(parts)
+    )
+
 
 def clean_text(text: str) -> str:
     """NFKC, no zero-width characters or NBSPs, runs of spaces collapsed, paragraphs kept.
@@ -22,7 +47,7 @@ def clean_text(text: str) -> str:
     Newlines are kept (at most one blank line in a row) because they separate paragraphs, which
     later steps (sentence splitting, excerpts) rely on.
     """
-    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    text = nfkc(text).translate(_INVISIBLE)
     text = _CONTROL.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     joined = "\n".join(lines)

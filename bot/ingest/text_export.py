@@ -11,7 +11,6 @@ post's tags. An export often has no title at all, so one is derived and the user
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -19,7 +18,7 @@ from pathlib import PurePath
 from zoneinfo import ZoneInfo
 
 from bot.domain import RelatedRef
-from bot.textnorm import clean_line, normalize_key
+from bot.textnorm import clean_line, nfkc, normalize_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +41,7 @@ def export_lines(text: str) -> list[str]:
     (Markdown and YAML need them); callers clean each line when they know what it is.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    text = nfkc(text).translate(_INVISIBLE)
     return _CONTROL.sub("", text).split("\n")
 
 
