@@ -64,6 +64,55 @@ class LetterboxdInfo:
     tmdb_id: int | None = None
 
 
+class TermField(enum.StrEnum):
+    """Where in a post a term occurs; theme lookups weigh explicit fields above body text."""
+
+    TITLE = "title"
+    THEME = "theme"  # the title's keyword list and the post's tags (explicit themes)
+    HEADING = "heading"
+    KEYWORD = "keyword"  # mined from the body text (TF-IDF against the library)
+    BODY = "body"
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One body sentence (headings are never sentences) and the content terms it holds."""
+
+    text: str
+    section: int  # index into the post's sections
+    terms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class IndexTerm:
+    """One term of a post in one field, with its weight there (a count for body text)."""
+
+    term: str
+    field: TermField
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class PostAnalysis:
+    """What text analysis derived from a post at ingest; stored so queries never recompute it.
+
+    ``terms`` is the searchable stream (title, themes, tags, headings, body) in text order, the
+    same normalised terms that queries are analysed into, so the database's full-text index
+    (SQLite FTS5, PostgreSQL tsvector) matches inflected forms. ``mined_themes`` are the body's
+    best keywords by TF-IDF against the library at ingest time, best first. ``excerpts`` has one
+    entry per section, in section order. ``version`` is the analyser's; a newer analyser
+    re-analyses older posts.
+    """
+
+    version: int
+    sentences: tuple[Sentence, ...] = ()
+    terms: tuple[str, ...] = ()
+    index_terms: tuple[IndexTerm, ...] = ()
+    mined_themes: tuple[tuple[str, float], ...] = ()
+    summary: str = ""
+    excerpts: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True, slots=True)
 class ParsedPost:
     """What a parser understood of one post, before it is stored.
@@ -93,6 +142,7 @@ class ParsedPost:
     teaser: bool = False
     letterboxd: LetterboxdInfo | None = None
     notes: tuple[str, ...] = ()
+    analysis: PostAnalysis | None = None
 
     @property
     def text(self) -> str:
@@ -142,6 +192,11 @@ class StoredPost:
     related: tuple[StoredRelated, ...] = ()
     comments: int | None = None
     letterboxd: LetterboxdInfo | None = None
+    film_id: int | None = None
+    summary: str = ""
+    excerpts: tuple[str, ...] = ()  # one per section, in section order ("" where none)
+    mined_themes: tuple[str, ...] = ()
+    analysed_version: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,3 +218,30 @@ class SourceReport:
     error: str | None = None
     posts: list[SaveResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class FilmEntry:
+    """A film the library knows, with every name it goes by (for the film matcher)."""
+
+    id: int
+    title: str
+    year: int | None
+    aliases: tuple[str, ...]
+    posts: int  # full posts and stubs about it
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredId:
+    """A post id with a ranking score (higher is better) from a database-side lookup."""
+
+    post_id: int
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryCount:
+    """A category path and how many posts it holds, its sub-categories included."""
+
+    path: tuple[str, ...]
+    count: int

@@ -10,7 +10,15 @@ from collections.abc import Sequence
 from importlib.metadata import entry_points
 from typing import Protocol
 
-from bot.domain import ParsedPost, SaveResult, StoredPost
+from bot.domain import (
+    CategoryCount,
+    FilmEntry,
+    ParsedPost,
+    PostAnalysis,
+    SaveResult,
+    ScoredId,
+    StoredPost,
+)
 
 
 class StorageError(Exception):
@@ -28,17 +36,102 @@ class Repository(Protocol):
 
     async def get_post_by_url(self, url: str) -> StoredPost | None: ...
 
+    async def get_posts(self, post_ids: Sequence[int], *, full: bool = False) -> list[StoredPost]:
+        """The posts with these ids, in the order given (unknown ids left out).
+
+        Without ``full`` sections and related entries are not loaded (cards need neither), so
+        that a page of results costs one or two queries.
+        """
+        ...
+
     async def list_posts(
         self,
         *,
         category: str | None = None,
         film: str | None = None,
+        film_ids: Sequence[int] | None = None,
         limit: int | None = None,
+        offset: int = 0,
+        include_stubs: bool = True,
     ) -> list[StoredPost]:
-        """Posts and stubs, newest first (undated last); ``category`` includes its children."""
+        """Posts and stubs, newest first (undated last); ``category`` includes its children.
+
+        ``category`` is matched by normalised key, on the whole path ("리뷰/한국영화") or on its
+        last part ("한국영화"). Sections and related entries are not loaded.
+        """
         ...
 
-    async def count_posts(self, *, include_stubs: bool = False) -> int: ...
+    async def count_posts(
+        self,
+        *,
+        include_stubs: bool = False,
+        category: str | None = None,
+        film_ids: Sequence[int] | None = None,
+    ) -> int: ...
+
+    async def categories(self) -> list[CategoryCount]:
+        """Every category path (parents included) with its post count, children counted in."""
+        ...
+
+    async def films(self) -> list[FilmEntry]:
+        """Every film with its aliases and post count, for the in-memory film matcher."""
+        ...
+
+    async def themes(self) -> list[tuple[str, int]]:
+        """Explicit themes and tags as shown, with how many posts carry each (for autocomplete)."""
+        ...
+
+    async def library_version(self) -> int:
+        """A number that changes whenever posts, films or aliases change (cache invalidation)."""
+        ...
+
+    async def document_frequencies(self, terms: Sequence[str]) -> tuple[dict[str, int], int]:
+        """For each term, how many analysed posts hold it (any field); and how many there are."""
+        ...
+
+    async def search_text(
+        self, terms: Sequence[str], *, require_all: bool, limit: int, offset: int = 0
+    ) -> tuple[list[ScoredId], int]:
+        """Full-text search over the stored term streams, best first (BM25-style), and the total.
+
+        ``terms`` are already-analysed terms (never FTS syntax); the backend quotes them.
+        """
+        ...
+
+    async def search_terms(
+        self, terms: Sequence[str], *, weights: dict[str, float], limit: int, offset: int = 0
+    ) -> tuple[list[ScoredId], int]:
+        """Posts scored by the fields the terms occur in (``weights`` maps TermField values to
+        a field weight), each term weighed by its rarity; every term must occur somewhere."""
+        ...
+
+    async def similar_posts(self, post_id: int, *, limit: int) -> list[ScoredId]:
+        """Other full posts sharing the most (rarity-weighted) terms with this one."""
+        ...
+
+    async def random_post_id(self, candidates: Sequence[int] | None = None) -> int | None:
+        """A random full (non-stub) post id, from ``candidates`` when given."""
+        ...
+
+    async def posts_to_analyse(self, version: int, *, limit: int) -> list[StoredPost]:
+        """Full posts (sections loaded) never analysed, or analysed by an older version."""
+        ...
+
+    async def save_analysis(self, post_id: int, analysis: PostAnalysis) -> None:
+        """Store (replace) a post's analysis without touching its content or status."""
+        ...
+
+    async def remember_query(self, kind: str, query: str) -> str:
+        """A short stable key (≤ 12 ASCII chars) for a query, so that buttons can refer to it."""
+        ...
+
+    async def recall_query(self, key: str) -> tuple[str, str] | None:
+        """The (kind, query) behind a key from :meth:`remember_query`, if known."""
+        ...
+
+    async def get_user_lang(self, user: str) -> str | None: ...
+
+    async def set_user_lang(self, user: str, lang: str) -> None: ...
 
     async def add_film_alias(self, film: str, alias: str) -> bool:
         """Give a film another name; False when no such film is in the library."""
