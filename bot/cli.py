@@ -1,7 +1,11 @@
-"""The ``reviewbot`` command line: ingest sources, show and list the library.
+"""The ``reviewbot`` command line: ingest sources, show and list the library, ask the bot.
 
 Every failure a user can cause (bad config, unreachable database, unreadable source) ends in one
 line on stderr and a non-zero exit code, never a traceback; ``-v`` shows details in the log.
+
+``chat`` and ``ask`` run the console bot. It lives in ``adapters/``, which the core must not
+import, so it is found through the ``reviewbot.adapters`` entry point group (name ``console``),
+the way storage is found through ``reviewbot.storage``.
 """
 
 from __future__ import annotations
@@ -11,24 +15,72 @@ import asyncio
 import json
 import logging
 import sys
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from importlib.metadata import entry_points
+from typing import Any, Protocol
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from bot.config import Config, ConfigError, load_config
 from bot.domain import SourceReport
 from bot.i18n import normalize_lang, system_lang, t
 from bot.ingest.blog import ingest_blog
+from bot.ingest.category_box import tistory_post_url
 from bot.ingest.fetch import Fetcher
 from bot.ingest.pipeline import ingest, is_url
 from bot.library import open_library
 from bot.ports import Repository, StorageError
 from bot.render_terminal import print_post, print_post_list, print_reports, summary_counts
+from bot.reply_json import find_json
+from bot.results import LookupResult, LookupService
+from bot.router import Router
 from bot.serialize import post_json, post_summary_json, report_json
 
 log = logging.getLogger("reviewbot")
+
+CONSOLE_USER = "console"
+FIND_MAX_LIMIT = 100
+
+
+class AdapterMissing(Exception):
+    """No adapter of that name is installed (the entry point is not registered)."""
+
+
+class ConsoleFrontend(Protocol):
+    """What the command line needs from the console adapter (``adapters.console``)."""
+
+    async def chat(
+        self,
+        router: Router,
+        *,
+        user: str = ...,
+        lang_hint: str | None = ...,
+        lang: str | None = ...,
+    ) -> int: ...
+
+    async def ask(
+        self,
+        router: Router,
+        text: str,
+        *,
+        user: str = ...,
+        lang_hint: str | None = ...,
+        lang: str | None = ...,
+        as_json: bool = ...,
+        action: str | None = ...,
+    ) -> int: ...
+
+
+def load_adapter(name: str) -> Callable[[], Any]:
+    """The adapter factory registered under ``name`` in the ``reviewbot.adapters`` group."""
+    for ep in entry_points(group="reviewbot.adapters"):
+        if ep.name == name:
+            factory: Callable[[], Any] = ep.load()
+            return factory
+    raise AdapterMissing(name)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,6 +107,27 @@ def build_parser() -> argparse.ArgumentParser:
     p_list.add_argument("--film")
     p_list.add_argument("--limit", type=int)
     p_list.add_argument("--json", action="store_true")
+
+    lang_help = "language of the bot's replies: ko or en"
+    p_chat = sub.add_parser("chat", help="talk to the bot in the console")
+    p_chat.add_argument("--lang", default=argparse.SUPPRESS, help=lang_help)
+
+    p_ask = sub.add_parser("ask", help='ask the bot once, e.g. reviewbot ask "/film 기생충"')
+    p_ask.add_argument("text", nargs="?", default="", metavar="MESSAGE")
+    p_ask.add_argument("--action", metavar="TOKEN", help="press a button (its token) instead")
+    p_ask.add_argument("--lang", default=argparse.SUPPRESS, help=lang_help)
+    p_ask.add_argument("--json", action="store_true", help="print the reply model as JSON")
+
+    p_find = sub.add_parser("find", help="look reviews up by film, theme, category or text")
+    what = p_find.add_mutually_exclusive_group(required=True)
+    what.add_argument("--film", metavar="Q")
+    what.add_argument("--theme", metavar="Q")
+    what.add_argument("--category", metavar="Q")
+    what.add_argument("--text", metavar="Q")
+    p_find.add_argument("--limit", type=int, default=5, help="results to list (default 5)")
+    p_find.add_argument("--offset", type=int, default=0, help=argparse.SUPPRESS)
+    p_find.add_argument("--lang", default=argparse.SUPPRESS, help="language of the message")
+    p_find.add_argument("--json", action="store_true")
 
     p_film = sub.add_parser("film", help="manage films")
     film_sub = p_film.add_subparsers(dest="film_command", required=True)
@@ -113,9 +186,17 @@ async def _ingest(args: argparse.Namespace, config: Config, repo: Repository, la
 
 
 async def _find_post(repo: Repository, ref: str) -> Any:
+    ref = ref.strip()
     if ref.lstrip("#").isdigit():
-        return await repo.get_post(int(ref.lstrip("#")))
-    return await repo.get_post_by_url(ref)
+        post_id = int(ref.lstrip("#"))
+        # Ids are database integers: a longer number is no post (and no database error).
+        return await repo.get_post(post_id) if post_id < 2**31 else None
+    post = await repo.get_post_by_url(ref)
+    if post is None:  # the same post by another spelling: /m/123, a trailing slash, ?category=
+        canonical = tistory_post_url(ref.rstrip("/") or ref)
+        if canonical and canonical != ref:
+            post = await repo.get_post_by_url(canonical)
+    return post
 
 
 async def _show(args: argparse.Namespace, repo: Repository, lang: str) -> int:
@@ -147,6 +228,101 @@ async def _film(args: argparse.Namespace, repo: Repository, lang: str) -> int:
     return 1
 
 
+def _lookups(repo: Repository) -> LookupService:
+    """The core's lookups over ``repo`` (imported here, so that the rest of the command line
+    does not depend on the lookup machinery: ``ingest`` and ``list`` start faster without it)."""
+    from bot.lookups import Lookups
+
+    lookups: LookupService = Lookups(repo)
+    return lookups
+
+
+async def _warm_up(lookups: LookupService) -> None:
+    """Build the in-memory indexes before the first question, if the lookups have any."""
+    warm_up = getattr(lookups, "warm_up", None)
+    if warm_up is not None:
+        await warm_up()
+
+
+def _console_adapter() -> ConsoleFrontend:
+    adapter: ConsoleFrontend = load_adapter("console")()
+    return adapter
+
+
+async def _chat(args: argparse.Namespace, repo: Repository, lang: str) -> int:
+    adapter = _console_adapter()
+    lookups = _lookups(repo)
+    await _warm_up(lookups)
+    forced = normalize_lang(args.lang) if args.lang else None
+    router = Router(lookups, default_lang=lang)
+    return await adapter.chat(router, user=CONSOLE_USER, lang_hint=lang, lang=forced)
+
+
+async def _ask(args: argparse.Namespace, repo: Repository, lang: str) -> int:
+    adapter = _console_adapter()
+    router = Router(_lookups(repo), default_lang=lang)
+    forced = normalize_lang(args.lang) if args.lang else None
+    return await adapter.ask(
+        router,
+        args.text,
+        user=CONSOLE_USER,
+        lang_hint=lang,
+        lang=forced,
+        as_json=args.json,
+        action=args.action,
+    )
+
+
+async def _find(args: argparse.Namespace, repo: Repository, lang: str) -> int:
+    """Exit status like grep: 0 when something was found, 1 when nothing was."""
+    lookups = _lookups(repo)
+    limit = max(1, min(args.limit, FIND_MAX_LIMIT))
+    offset = max(0, args.offset)
+    result: LookupResult
+    if args.film is not None:
+        result = await lookups.by_film(args.film, limit=limit, offset=offset)
+    elif args.theme is not None:
+        result = await lookups.by_theme(args.theme, limit=limit, offset=offset)
+    elif args.category is not None:
+        result = await lookups.by_category(args.category, limit=limit, offset=offset)
+    else:
+        result = await lookups.search(args.text, limit=limit, offset=offset)
+    data = find_json(result, lang)
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        _print_found(Console(highlight=False), data, lang)
+    return 0 if result.hits else 1
+
+
+def _print_found(console: Console, data: dict[str, Any], lang: str) -> None:
+    if data["message"]:
+        console.print(escape(data["message"]), style="yellow")
+    if data["results"]:
+        table = Table(show_edge=False, header_style="bold", pad_edge=False)
+        table.add_column(t("col.id", lang), justify="right", style="cyan", no_wrap=True)
+        table.add_column(t("col.date", lang), no_wrap=True)
+        table.add_column(t("col.title", lang), overflow="fold")
+        table.add_column(t("col.film", lang), overflow="fold")
+        table.add_column(t("label.score", lang), justify="right", no_wrap=True)
+        for row in data["results"]:
+            title = escape(row["title"])
+            if row["stub"]:
+                title = f"[dim]{title} ({t('label.stub', lang)})[/]"
+            table.add_row(
+                str(row["id"]),
+                (row["published"] or "—")[:10],
+                title,
+                escape(row["film"] or ""),
+                f"{row['score']:.2f}",
+            )
+        console.print(table)
+    if data["suggestions"]:
+        console.print(t("film.did_you_mean", lang), style="cyan")
+        for suggestion in data["suggestions"]:
+            console.print(f"  {escape(suggestion)}")
+
+
 async def run(args: argparse.Namespace) -> int:
     lang = normalize_lang(args.lang) if args.lang else system_lang()
     config = load_config(args.config)
@@ -162,6 +338,12 @@ async def run(args: argparse.Namespace) -> int:
             return await _list(args, repo, lang)
         if args.command == "film":
             return await _film(args, repo, lang)
+        if args.command == "chat":
+            return await _chat(args, repo, lang)
+        if args.command == "ask":
+            return await _ask(args, repo, lang)
+        if args.command == "find":
+            return await _find(args, repo, lang)
         raise AssertionError(f"unhandled command {args.command}")
     finally:
         await repo.close()
@@ -178,6 +360,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(run(args))
     except (ConfigError, StorageError) as exc:
         print(f"reviewbot: {t('error.prefix', lang)}: {exc}", file=sys.stderr)
+        return 2
+    except AdapterMissing:
+        message = t("console.adapter_missing", lang)
+        print(f"reviewbot: {t('error.prefix', lang)}: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

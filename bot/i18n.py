@@ -6,8 +6,11 @@ English, then to the key) instead of a crash in front of a user.
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Final
+
+log = logging.getLogger(__name__)
 
 LANGS: Final = ("ko", "en")
 DEFAULT_LANG: Final = "en"
@@ -55,6 +58,212 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "라이브러리에 영화 {film}이(가) 없습니다.",
     },
     "error.prefix": {"en": "error", "ko": "오류"},
+    # --- messages the lookups name (bot/results.py: LookupResult.message) ---
+    "query.empty": {
+        "en": "Please type what to look for.",
+        "ko": "찾을 내용을 입력해 주세요.",
+    },
+    "film.not_found": {
+        "en": "No reviews of a film called “{query}”.",
+        "ko": "‘{query}’ 영화의 리뷰를 찾지 못했어요.",
+    },
+    "film.choose": {
+        "en": "Several films match “{query}”. Which one?",
+        "ko": "‘{query}’에 해당하는 영화가 여러 편이에요. 골라 주세요.",
+    },
+    "film.did_you_mean": {"en": "Did you mean:", "ko": "혹시 이 영화를 찾으셨나요?"},
+    "suggest.did_you_mean": {"en": "Did you mean:", "ko": "혹시 이것을 찾으셨나요?"},
+    "theme.not_found": {
+        "en": "No reviews about “{query}”.",
+        "ko": "‘{query}’ 주제의 리뷰를 찾지 못했어요.",
+    },
+    "category.not_found": {
+        "en": "No category “{query}”. /categories lists them.",
+        "ko": "‘{query}’ 카테고리가 없어요. /categories 로 목록을 볼 수 있어요.",
+    },
+    "search.no_results": {
+        "en": "Nothing found for “{query}”.",
+        "ko": "‘{query}’ 검색 결과가 없어요.",
+    },
+    "search.relaxed": {
+        "en": "No review has all of those words; these have some of them.",
+        "ko": "모든 단어가 들어간 리뷰가 없어서 일부 단어가 맞는 리뷰를 보여 드려요.",
+    },
+    "library.empty": {
+        "en": "The library has no reviews yet.",
+        "ko": "아직 라이브러리에 리뷰가 없어요.",
+    },
+    "review.not_found": {
+        "en": "There is no review #{id}.",
+        "ko": "{id}번 리뷰가 없어요.",
+    },
+    # --- reply headlines and notes (bot/router.py) ---
+    "results.film": {
+        "en": "Reviews of “{query}” ({total})",
+        "ko": "‘{query}’ 리뷰 {total}편",
+    },
+    "results.theme": {
+        "en": "Reviews about “{query}” ({total})",
+        "ko": "‘{query}’ 주제 리뷰 {total}편",
+    },
+    "results.category": {
+        "en": "Category “{query}” ({total})",
+        "ko": "‘{query}’ 카테고리 글 {total}편",
+    },
+    "results.text": {
+        "en": "Results for “{query}” ({total})",
+        "ko": "‘{query}’ 검색 결과 {total}건",
+    },
+    "results.random": {"en": "A review for you", "ko": "추천 리뷰"},
+    "results.random_in": {
+        "en": "A review for you: “{query}”",
+        "ko": "‘{query}’ 추천 리뷰",
+    },
+    "film.searched_text": {
+        "en": "No film called “{query}”, so here are reviews that mention it.",
+        "ko": "‘{query}’ 영화는 없어서 본문에서 찾은 리뷰를 보여 드려요.",
+    },
+    "query.truncated": {
+        "en": "Your message was long; only its first {n} characters were used.",
+        "ko": "메시지가 길어서 앞부분 {n}자만 사용했어요.",
+    },
+    "page.out_of_range": {
+        "en": "That page no longer exists; here is the last one.",
+        "ko": "그 페이지는 이제 없어서 마지막 페이지를 보여 드려요.",
+    },
+    "categories.title": {"en": "Categories ({count})", "ko": "카테고리 {count}개"},
+    "categories.more": {
+        "en": "…and {count} more. /category NAME opens any of them.",
+        "ko": "…외 {count}개. /category 이름 으로 열 수 있어요.",
+    },
+    "sections.title": {"en": "Sections: {title}", "ko": "섹션 · {title}"},
+    "sections.none": {
+        "en": "This review is not divided into sections.",
+        "ko": "이 리뷰는 섹션으로 나뉘어 있지 않아요.",
+    },
+    "sections.stub": {
+        "en": "This post is not in the library yet; read it at its link.",
+        "ko": "아직 가져오지 않은 글이에요. 링크에서 읽어 보세요.",
+    },
+    "related.title": {"en": "Related: {title}", "ko": "관련 글 · {title}"},
+    "similar.title": {"en": "More like: {title}", "ko": "비슷한 리뷰 · {title}"},
+    "related.none": {"en": "No related posts.", "ko": "관련 글이 없어요."},
+    "related.blog": {"en": "From the blog", "ko": "블로그의 관련 글"},
+    "related.similar": {"en": "More like this", "ko": "비슷한 리뷰"},
+    "action.invalid": {
+        "en": "I don't know that button. Please ask again.",
+        "ko": "알 수 없는 버튼이에요. 다시 물어봐 주세요.",
+    },
+    "action.expired": {
+        "en": "That button has expired. Please search again.",
+        "ko": "오래된 버튼이에요. 다시 검색해 주세요.",
+    },
+    "command.unknown": {
+        "en": "I don't know the command {command}. /help lists what I can do.",
+        "ko": "{command} 명령어는 몰라요. /help 로 명령어를 볼 수 있어요.",
+    },
+    "lang.set": {
+        "en": "I'll answer in English from now on.",
+        "ko": "이제부터 한국어로 답할게요.",
+    },
+    "lang.name": {"en": "English", "ko": "한국어"},
+    "error.sorry": {
+        "en": "Sorry, something went wrong. Please try again in a moment.",
+        "ko": "죄송해요, 문제가 생겼어요. 잠시 후 다시 시도해 주세요.",
+    },
+    "start.welcome": {
+        "en": "Hi! I find film reviews from blogs for you.",
+        "ko": "안녕하세요! 블로그의 영화 리뷰를 찾아 드려요.",
+    },
+    "help.title": {"en": "What I can do:", "ko": "이렇게 물어보세요:"},
+    "help.plain": {
+        "en": "Or just type a film title.",
+        "ko": "명령어 없이 영화 제목만 써도 돼요.",
+    },
+    # --- usage lines: shown when an argument is missing or wrong ---
+    "usage.film": {
+        "en": "Usage: /film TITLE — e.g. /film Parasite",
+        "ko": "사용법: /film 영화 제목 — 예: /film 기생충",
+    },
+    "usage.theme": {
+        "en": "Usage: /theme WORD — e.g. /theme family",
+        "ko": "사용법: /theme 주제 — 예: /theme 가족",
+    },
+    "usage.category": {
+        "en": "Usage: /category NAME — /categories lists them",
+        "ko": "사용법: /category 카테고리 — 목록은 /categories",
+    },
+    "usage.search": {
+        "en": "Usage: /search WORDS — e.g. /search rain and class",
+        "ko": "사용법: /search 검색어 — 예: /search 비 오는 날 계급",
+    },
+    "usage.review": {
+        "en": "Usage: /review NUMBER — e.g. /review 12",
+        "ko": "사용법: /review 번호 — 예: /review 12",
+    },
+    "usage.sections": {
+        "en": "Usage: /sections NUMBER — e.g. /sections 12",
+        "ko": "사용법: /sections 번호 — 예: /sections 12",
+    },
+    "usage.related": {
+        "en": "Usage: /related NUMBER — e.g. /related 12",
+        "ko": "사용법: /related 번호 — 예: /related 12",
+    },
+    "usage.random": {
+        "en": "Usage: /random, or /random film:TITLE, theme:WORD, category:NAME",
+        "ko": "사용법: /random, 또는 /random 영화:제목, 주제:단어, 카테고리:이름",
+    },
+    "usage.lang": {
+        "en": "Usage: /lang ko or /lang en (now: {current})",
+        "ko": "사용법: /lang ko 또는 /lang en (지금: {current})",
+    },
+    # --- /help lines and the command menu (descriptions: short, Telegram shows them) ---
+    "cmd.film": {"en": "reviews of a film", "ko": "영화 제목으로 리뷰 찾기"},
+    "cmd.theme": {"en": "reviews about a theme", "ko": "주제로 리뷰 찾기"},
+    "cmd.category": {"en": "posts in a category", "ko": "카테고리의 글 보기"},
+    "cmd.categories": {"en": "list the categories", "ko": "카테고리 목록"},
+    "cmd.search": {"en": "search the review texts", "ko": "리뷰 본문 검색"},
+    "cmd.review": {"en": "one review with its summary", "ko": "리뷰 하나와 요약 보기"},
+    "cmd.sections": {"en": "a review's sections", "ko": "리뷰의 섹션별 발췌"},
+    "cmd.related": {"en": "posts related to a review", "ko": "리뷰의 관련 글"},
+    "cmd.random": {"en": "a review to read now", "ko": "리뷰 추천 받기"},
+    "cmd.lang": {"en": "answer in Korean or English", "ko": "답하는 언어 바꾸기"},
+    "cmd.help": {"en": "this help", "ko": "도움말"},
+    "cmd.start": {"en": "start", "ko": "시작"},
+    "args.title": {"en": "TITLE", "ko": "제목"},
+    "args.word": {"en": "WORD", "ko": "주제"},
+    "args.name": {"en": "NAME", "ko": "이름"},
+    "args.words": {"en": "WORDS", "ko": "검색어"},
+    "args.number": {"en": "NUMBER", "ko": "번호"},
+    "args.random": {"en": "[theme:WORD]", "ko": "[주제:단어]"},
+    "args.lang": {"en": "ko|en", "ko": "ko|en"},
+    # --- button labels ---
+    "action.review": {"en": "Review", "ko": "리뷰 보기"},
+    "action.sections": {"en": "Sections", "ko": "섹션"},
+    "action.related": {"en": "Related", "ko": "관련 글"},
+    "action.more_like_this": {"en": "More like this", "ko": "비슷한 리뷰"},
+    "action.next": {"en": "Next ▶", "ko": "다음 ▶"},
+    "action.prev": {"en": "◀ Previous", "ko": "◀ 이전"},
+    "action.open": {"en": "Open post", "ko": "원문 보기"},
+    "action.another": {"en": "Another one", "ko": "다른 추천"},
+    # --- labels renderers use ---
+    "label.reviews": {"en": "{count} reviews", "ko": "리뷰 {count}편"},
+    "label.posts": {"en": "{count} posts", "ko": "글 {count}편"},
+    "label.page": {"en": "page {number} of {total}", "ko": "{number}/{total}쪽"},
+    "label.score": {"en": "score", "ko": "점수"},
+    "label.summary": {"en": "Summary", "ko": "요약"},
+    # --- the console bot ---
+    "console.hint": {
+        "en": "Type a command (/help) or a film title; a number picks a button; /quit exits.",
+        "ko": "명령어(/help)나 영화 제목을 입력하세요. 숫자로 버튼을 고르고, /quit 으로 끝냅니다.",
+    },
+    "console.bye": {"en": "Bye!", "ko": "안녕히 가세요!"},
+    "console.interrupted": {"en": "Interrupted.", "ko": "중단했어요."},
+    "console.link": {"en": "Link: {url}", "ko": "링크: {url}"},
+    "console.adapter_missing": {
+        "en": "the console adapter is not installed (pip install -e .)",
+        "ko": "콘솔 어댑터가 설치되어 있지 않습니다 (pip install -e .)",
+    },
 }
 
 
@@ -73,7 +282,30 @@ def system_lang() -> str:
     return DEFAULT_LANG
 
 
+class _Blank(dict[str, object]):
+    """Format values where a missing placeholder becomes empty instead of a KeyError."""
+
+    def __missing__(self, key: str) -> str:
+        log.warning("i18n: no value for {%s}", key)
+        return ""
+
+
 def t(key: str, lang: str, /, **values: object) -> str:
+    """The message ``key`` in ``lang`` (else English, else the key itself), filled in.
+
+    Never raises: a message is often shown while something else already went wrong, and a
+    placeholder a caller forgot (or a stray brace in a template) must not turn a helpful reply
+    into a crash. Values are inserted as they are; they are not parsed as templates.
+    """
     table = MESSAGES.get(key, {})
     template = table.get(lang) or table.get(DEFAULT_LANG) or key
-    return template.format(**values)
+    try:
+        return template.format_map(_Blank(values))
+    except (ValueError, IndexError, AttributeError, TypeError):
+        log.warning("i18n: bad template for %s", key)
+        return template
+
+
+def has(key: str) -> bool:
+    """Whether ``key`` is a known message (lookups may name keys the table lacks)."""
+    return key in MESSAGES

@@ -6,6 +6,7 @@ answers with real reviews; it is never loaded on top of a user's own posts.
 
 from __future__ import annotations
 
+import logging
 import tomllib
 from importlib.resources import files
 from pathlib import Path
@@ -15,6 +16,8 @@ from bot.ingest.pipeline import Progress, ingest
 from bot.ports import Repository, storage_backend
 
 SAMPLE_FOLDERS = ("pages", "feed", "markdown")
+
+log = logging.getLogger(__name__)
 
 
 def samples_dir() -> Path:
@@ -41,8 +44,14 @@ async def apply_aliases(repo: Repository, aliases: dict[str, list[str]]) -> None
 
 
 async def load_samples(repo: Repository, progress: Progress | None = None) -> int:
-    """Ingest the built-in sample library; returns how many posts it holds afterwards."""
-    await ingest(repo, sample_sources(), progress=progress)
+    """Ingest the built-in sample library; returns how many posts it holds afterwards.
+
+    A sample that cannot be read is a packaging bug, not the user's: it is logged (the rest of
+    the library still loads) rather than shown as an ingest failure.
+    """
+    for report in await ingest(repo, sample_sources(), progress=progress):
+        if not report.ok:
+            log.warning("sample %s could not be loaded: %s", report.source, report.error)
     await apply_aliases(repo, sample_aliases())
     return await repo.count_posts()
 

@@ -27,20 +27,26 @@ def _date(post: StoredPost) -> str:
 
 
 def print_reports(console: Console, reports: Sequence[SourceReport], lang: str) -> None:
+    """One line per source, note and post. Lines are never wrapped by us (``soft_wrap``): a
+    failed source's error must stay one line naming the source, also when piped to a log."""
     for report in reports:
         if not report.ok:
             label = t("ingest.failed", lang)
             console.print(
-                f"[red]✗ {escape(report.source)}[/]: {label}: {escape(report.error or '')}"
+                f"[red]✗ {escape(report.source)}[/]: {label}: {escape(report.error or '')}",
+                soft_wrap=True,
             )
             continue
-        console.print(f"[bold]✓ {escape(report.source)}[/]")
+        console.print(f"[bold]✓ {escape(report.source)}[/]", soft_wrap=True)
         for note in report.notes:
-            console.print(f"    [cyan]ℹ {escape(note)}[/]")
+            console.print(f"    [cyan]ℹ {escape(note)}[/]", soft_wrap=True)
         for saved in report.posts:
             style = STATUS_STYLE[saved.status]
             status = t(f"status.{saved.status.value}", lang)
-            console.print(f"    [{style}]{status:<10}[/] #{saved.post_id:<5} {escape(saved.title)}")
+            console.print(
+                f"    [{style}]{status:<10}[/] #{saved.post_id:<5} {escape(saved.title)}",
+                soft_wrap=True,
+            )
 
 
 def summary_counts(reports: Sequence[SourceReport]) -> dict[str, int]:
@@ -79,7 +85,7 @@ def print_post_list(console: Console, posts: Sequence[StoredPost], lang: str) ->
 
 
 def print_post(console: Console, post: StoredPost, lang: str) -> None:
-    console.print(f"[bold cyan]#{post.id}[/] [bold]{escape(post.title)}[/]")
+    console.print(f"[bold cyan]#{post.id}[/] [bold]{escape(post.title)}[/]", soft_wrap=True)
     meta = [_date(post)]
     if post.film:
         meta.append(f"🎬 {escape(post.film)}" + (f" ({post.film_year})" if post.film_year else ""))
@@ -87,7 +93,7 @@ def print_post(console: Console, post: StoredPost, lang: str) -> None:
         meta.append(escape(" > ".join(post.category)))
     console.print("[dim]" + " · ".join(meta) + "[/]")
     if post.url:
-        console.print(f"[blue underline]{escape(post.url)}[/]")
+        console.print(f"[blue underline]{escape(post.url)}[/]", soft_wrap=True)  # copyable
     if post.stub:
         console.print(f"[yellow]{t('label.stub', lang)}[/]")
     if post.teaser:

@@ -49,8 +49,8 @@ class FilmChoice:
 class LookupResult:
     """A page of results, or why there are none.
 
-    ``choices`` is non-empty when a film query matched several films equally well: the user
-    picks one and no hits are listed. ``suggestions`` are "did you mean" strings, only when
+    For film lookups ``choices`` holds the films the query matched: one film alongside its
+    hits, or several (and no hits) when the user must pick one. ``suggestions`` are "did you mean" strings, only when
     they are close. ``message`` is an i18n key for a note to show (e.g. ``film.not_found``,
     ``query.empty``, ``search.relaxed``); ``message_args`` fill it.
     """
@@ -106,9 +106,7 @@ class LookupService(Protocol):
 
     async def by_theme(self, query: str, *, limit: int = 5, offset: int = 0) -> LookupResult: ...
 
-    async def by_category(
-        self, query: str, *, limit: int = 5, offset: int = 0
-    ) -> LookupResult: ...
+    async def by_category(self, query: str, *, limit: int = 5, offset: int = 0) -> LookupResult: ...
 
     async def categories(self) -> list[CategoryCount]: ...
 

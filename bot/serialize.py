@@ -35,6 +35,10 @@ def post_summary_json(post: StoredPost) -> dict[str, Any]:
     }
 
 
+def _excerpt(post: StoredPost, index: int) -> str:
+    return post.excerpts[index] if index < len(post.excerpts) else ""
+
+
 def post_json(post: StoredPost) -> dict[str, Any]:
     data = post_summary_json(post)
     data.update(
@@ -42,7 +46,12 @@ def post_json(post: StoredPost) -> dict[str, Any]:
             "source": post.source,
             "kind": post.kind.value,
             "teaser": post.teaser,
-            "sections": [{"heading": s.heading, "text": s.text} for s in post.sections],
+            "summary": post.summary,
+            "mined_themes": list(post.mined_themes),
+            "sections": [
+                {"heading": s.heading, "text": s.text, "excerpt": _excerpt(post, i)}
+                for i, s in enumerate(post.sections)
+            ],
             "related": [
                 {
                     "id": r.post_id,

@@ -250,6 +250,8 @@ STORAGE_FAILURES: tuple[type[BaseException], ...] = (
     OSError,
     TimeoutError,
     CommandError,
+    # sqlite3 refuses integers beyond 64 bits with OverflowError, before SQLite sees them.
+    OverflowError,
 )
 
 

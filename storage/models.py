@@ -1,8 +1,12 @@
 """The library's tables as typed SQLAlchemy 2 models.
 
 The same models serve SQLite and PostgreSQL, so only portable types are used: text, integers,
-booleans, JSON and a UTC datetime type. Constraint names follow one naming convention so that
-the Alembic migrations and the models agree on them (and later migrations can drop them by name).
+booleans, JSON and a UTC datetime type. The one exception is the full-text index ``post_fts``
+(an FTS5 virtual table on SQLite, a ``tsvector`` table on PostgreSQL), which only the migrations
+and :mod:`storage.analysis_store` know about; :func:`include_object` hides it from Alembic's
+model comparison, as it does the indexes made for one dialect only. Constraint names follow one
+naming convention so that the Alembic migrations and the models agree on them (and later
+migrations can drop them by name).
 
 Film identity: one ``films`` row per normalised title key *and* year. ``듄`` and ``듄: 파트 2``
 have different keys, so they are different films; two films with one key (a remake) are told
@@ -12,11 +16,13 @@ and that row takes the year over when a post first names it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -121,7 +127,14 @@ class Post(Base):
         CheckConstraint("title <> ''", name="title_not_empty"),
         CheckConstraint("lb_rating IS NULL OR (lb_rating >= 0 AND lb_rating <= 5)", name="rating"),
         CheckConstraint("comments IS NULL OR comments >= 0", name="comments"),
-        Index("ix_posts_published", "published"),
+        # Newest first, undated last: SQLite puts NULLs last in a descending scan of an
+        # ascending index; PostgreSQL needs the order spelt out (NULLS LAST).
+        Index("ix_posts_newest", "published", "id").ddl_if(dialect="sqlite"),
+        Index(
+            "ix_posts_newest_pg",
+            text("published DESC NULLS LAST"),
+            text("id DESC"),
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -152,6 +165,12 @@ class Post(Base):
     tmdb_id: Mapped[int | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # What text analysis derived (NULL until the post is analysed; stubs never are). The
+    # sentences live in ``post_sentences`` and the excerpts on the sections, so that listing
+    # cards never reads them.
+    summary: Mapped[str | None]
+    mined_themes: Mapped[list[list[Any]] | None] = mapped_column(JSON)  # [[theme, weight], …]
+    analysed_version: Mapped[int | None] = mapped_column(index=True)
 
     # Read-only views for loading a whole post; writes go through explicit statements so that
     # replacing a post's sections never depends on unit-of-work ordering.
@@ -180,6 +199,7 @@ class SectionRow(Base):
     heading: Mapped[str | None]
     level: Mapped[int]
     text: Mapped[str]
+    excerpt: Mapped[str | None]  # from the post's analysis; NULL when none
 
 
 class RelatedRow(Base):
@@ -205,3 +225,110 @@ class RelatedRow(Base):
     target: Mapped[Post | None] = relationship(
         lazy="raise", viewonly=True, foreign_keys=[target_post_id]
     )
+
+
+# --- text analysis --------------------------------------------------------------------------
+
+
+class PostTerm(Base):
+    """One term of an analysed post in one field, with its weight there (body: a count).
+
+    The primary key serves "the terms of a post"; ``ix_post_terms_term`` serves "the posts
+    holding a term" without reading the table (it covers every column).
+    """
+
+    __tablename__ = "post_terms"
+    __table_args__ = (
+        Index("ix_post_terms_term", "term", "field", "post_id", "weight"),
+        {"sqlite_with_rowid": False},
+    )
+
+    post_id: Mapped[int] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True
+    )
+    term: Mapped[str] = mapped_column(primary_key=True)
+    field: Mapped[str] = mapped_column(String(16), primary_key=True)
+    weight: Mapped[float] = mapped_column(Float)
+
+
+class TermStat(Base):
+    """How many analysed posts hold a term in any field (kept up to date on every write)."""
+
+    __tablename__ = "term_stats"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    term: Mapped[str] = mapped_column(primary_key=True)
+    df: Mapped[int]
+
+
+class PostSentences(Base):
+    """A post's body sentences with their terms, as ``[[text, section, [terms…]], …]``."""
+
+    __tablename__ = "post_sentences"
+
+    post_id: Mapped[int] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True
+    )
+    sentences: Mapped[list[list[Any]]] = mapped_column(JSON)
+
+
+class LibraryState(Base):
+    """The one row of library-wide counters.
+
+    ``version`` goes up in every transaction that changes posts, films or aliases (caches
+    compare it); ``term_posts`` is how many posts have index terms (the N of idf).
+    """
+
+    __tablename__ = "library_state"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(BigInteger)
+    term_posts: Mapped[int]
+
+
+# --- chat state -----------------------------------------------------------------------------
+
+
+class SavedQuery(Base):
+    """A query behind a short key, so that a chat button (64 bytes) can refer to it."""
+
+    __tablename__ = "saved_queries"
+
+    key: Mapped[str] = mapped_column(String(16), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    query: Mapped[str]
+    created_at: Mapped[datetime]
+
+
+class UserPref(Base):
+    """Per chat user settings; ``user_id`` is opaque ("telegram:123")."""
+
+    __tablename__ = "user_prefs"
+
+    user_id: Mapped[str] = mapped_column(primary_key=True)
+    lang: Mapped[str | None] = mapped_column(String(16))
+    updated_at: Mapped[datetime]
+
+
+FTS_TABLE = "post_fts"
+"""The full-text index over each analysed post's term stream (dialect-specific, unmapped)."""
+
+
+def include_object(dialect: str) -> Callable[[Any, str | None, str, bool, Any], bool]:
+    """An Alembic ``include_object`` hook for a ``dialect`` database.
+
+    It leaves out the full-text table (and SQLite's FTS5 shadow tables), which the models do
+    not map, and the indexes meant for the other dialect (``Index.ddl_if``).
+    """
+
+    def include(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+        if type_ == "table" and name is not None and name.startswith(FTS_TABLE):
+            return False
+        if type_ == "index" and not reflected:
+            ddl_if = getattr(obj, "_ddl_if", None)
+            if ddl_if is not None and ddl_if.dialect not in (None, dialect):
+                return False
+        return True
+
+    return include

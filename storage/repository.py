@@ -14,27 +14,44 @@ order converges on one row per post:
 * A teaser (the start of a post, from a partial feed) never replaces full text; it may only
   fill in what the stored post lacks. A full post does replace a teaser.
 * Unchanged input writes nothing; the status says ADDED, UPDATED or UNCHANGED per post.
+
+Rules for a post's analysis (``ParsedPost.analysis``), stored in the same transaction:
+
+* A new or changed post stores the analysis it comes with. An unchanged post stores it only
+  when its stored analysis is missing or older (``version``), and is still UNCHANGED.
+* A teaser's analysis never replaces that of the full text kept in its place.
+* A post whose text changed without a new analysis loses its old one (``analysed_version``
+  NULL, no terms, not in the full-text index) until :meth:`SqlRepository.save_analysis`; one
+  whose title, themes, tags or film changed keeps it but is marked for re-analysis.
+* Every transaction that changes anything bumps ``library_state.version``.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
-from collections.abc import Iterator, Sequence
+import random
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, TypeVarTuple
 
-from sqlalchemy import Select, case, delete, func, or_, select, text
+from sqlalchemy import Select, delete, func, or_, select, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from bot.domain import (
+    CategoryCount,
+    FilmEntry,
     IngestStatus,
     LetterboxdInfo,
     ParsedPost,
+    PostAnalysis,
     RelatedRef,
     SaveResult,
+    ScoredId,
     Section,
     SourceKind,
     StoredPost,
@@ -42,6 +59,9 @@ from bot.domain import (
 )
 from bot.textnorm import normalize_key
 from bot.titles import parse_title
+from storage import search
+from storage.analysis_store import AnalysisWriter
+from storage.categories import CATEGORY_SEPARATOR, CategoryIndex, category_key
 from storage.engine import (
     DEFAULT_BUSY_TIMEOUT,
     WRITE,
@@ -51,12 +71,27 @@ from storage.engine import (
     translate_errors,
 )
 from storage.migrate import upgrade
-from storage.models import Film, FilmAlias, Post, RelatedRow, SectionRow
+from storage.models import (
+    Film,
+    FilmAlias,
+    LibraryState,
+    Post,
+    RelatedRow,
+    SavedQuery,
+    SectionRow,
+    UserPref,
+)
 
 if TYPE_CHECKING:
     from bot.ports import RepositoryFactory
 
-CATEGORY_SEPARATOR = " > "
+__all__ = ["CATEGORY_SEPARATOR", "SqlRepository", "category_key", "open_repository"]
+
+QUERY_KEY_LENGTH = 12
+"""Characters of a saved query's key: 60 bits of a hash in lower-case base32."""
+
+_T = TypeVar("_T")
+_Ts = TypeVarTuple("_Ts")
 
 
 async def open_repository(url: str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> SqlRepository:
@@ -89,15 +124,22 @@ async def _ensure_schema(engine: AsyncEngine, schema: str) -> None:
 
 
 class SqlRepository:
-    """bot.ports.Repository on SQLAlchemy; one short session per call, safe to share."""
+    """bot.ports.Repository on SQLAlchemy; one short session per call, safe to share.
+
+    Library-wide summaries that need a scan (categories, themes) are kept in memory per
+    library version, which every writer bumps, so other processes' writes are seen too.
+    """
 
     def __init__(self, engine: AsyncEngine, target: Target) -> None:
         self._engine = engine
         self._target = target
+        self._dialect = engine.dialect.name
         self._read = async_sessionmaker(engine, expire_on_commit=False)
         self._write = async_sessionmaker(
             engine.execution_options(**{WRITE: True}), expire_on_commit=False
         )
+        self._cache: dict[str, tuple[int, Any]] = {}
+        self._random = random.Random()
 
     @property
     def url(self) -> str:
@@ -108,6 +150,8 @@ class SqlRepository:
     def _errors(self) -> Iterator[None]:
         with translate_errors(self._target):
             yield
+
+    # --- saving -------------------------------------------------------------------------------
 
     async def save_posts(self, posts: Sequence[ParsedPost], *, source: str) -> list[SaveResult]:
         if not posts:
@@ -125,61 +169,24 @@ class SqlRepository:
 
     async def _save(self, posts: Sequence[ParsedPost], source: str) -> list[SaveResult]:
         async with self._write() as session, session.begin():
-            writer = _Writer(session, source)
-            return [await writer.save(post) for post in posts]
+            analysis = AnalysisWriter(session, self._dialect)
+            writer = _Writer(session, source, analysis)
+            results = [await writer.save(post) for post in posts]
+            await session.flush()
+            await analysis.finish()
+            return results
 
-    async def get_post(self, post_id: int) -> StoredPost | None:
+    async def save_analysis(self, post_id: int, analysis: PostAnalysis) -> None:
+        """Store (replace) a post's analysis; unknown posts and stubs are left alone."""
         with self._errors():
-            posts = await self._load(select(Post).where(Post.id == post_id))
-        return posts[0] if posts else None
-
-    async def get_post_by_url(self, url: str) -> StoredPost | None:
-        url = url.strip()
-        with self._errors():
-            posts = await self._load(select(Post).where(Post.url == url))
-            if not posts:
-                posts = await self._load(select(Post).where(Post.guid == url))
-        return posts[0] if posts else None
-
-    async def list_posts(
-        self,
-        *,
-        category: str | None = None,
-        film: str | None = None,
-        limit: int | None = None,
-    ) -> list[StoredPost]:
-        stmt = select(Post)
-        if category is not None:
-            key = category_key(tuple(category.split(">")))
-            if key is None:
-                return []
-            stmt = stmt.where(
-                or_(
-                    Post.category_key == key,
-                    Post.category_key.startswith(key + "/", autoescape=True),
-                )
-            )
-        if film is not None:
-            film_key = normalize_key(film)
-            if not film_key:
-                return []
-            by_title = select(Film.id).where(Film.key == film_key)
-            by_alias = select(FilmAlias.film_id).where(FilmAlias.key == film_key)
-            stmt = stmt.where(or_(Post.film_id.in_(by_title), Post.film_id.in_(by_alias)))
-        undated_last = case((Post.published.is_(None), 1), else_=0)
-        stmt = stmt.order_by(undated_last, Post.published.desc(), Post.id.desc())
-        if limit is not None:
-            stmt = stmt.limit(max(limit, 0))
-        with self._errors():
-            return await self._load(stmt)
-
-    async def count_posts(self, *, include_stubs: bool = False) -> int:
-        stmt = select(func.count()).select_from(Post)
-        if not include_stubs:
-            stmt = stmt.where(Post.stub.is_(False))
-        with self._errors():
-            async with self._read() as session:
-                return int((await session.execute(stmt)).scalar_one())
+            async with self._write() as session, session.begin():
+                row = await session.get(Post, post_id)
+                if row is None or row.stub:
+                    return
+                writer = AnalysisWriter(session, self._dialect)
+                await writer.store(row, analysis)
+                await session.flush()
+                await writer.finish()
 
     async def add_film_alias(self, film: str, alias: str) -> bool:
         key = normalize_key(film)
@@ -187,25 +194,393 @@ class SqlRepository:
             return False
         with self._errors():
             async with self._write() as session, session.begin():
-                writer = _Writer(session, source=None)
+                analysis = AnalysisWriter(session, self._dialect)
+                writer = _Writer(session, None, analysis)
                 films = await writer.films_named(key)
                 for found in films:
                     await writer.add_alias(found, alias)
+                await session.flush()
+                await analysis.finish()
                 return bool(films)
+
+    # --- posts --------------------------------------------------------------------------------
+
+    async def get_post(self, post_id: int) -> StoredPost | None:
+        with self._errors():
+            posts = await self._load(select(Post).where(Post.id == post_id), full=True)
+        return posts[0] if posts else None
+
+    async def get_post_by_url(self, url: str) -> StoredPost | None:
+        url = url.strip()
+        with self._errors():
+            posts = await self._load(select(Post).where(Post.url == url), full=True)
+            if not posts:
+                posts = await self._load(select(Post).where(Post.guid == url), full=True)
+        return posts[0] if posts else None
+
+    async def get_posts(self, post_ids: Sequence[int], *, full: bool = False) -> list[StoredPost]:
+        """The posts in the order given, each once; unknown ids are left out."""
+        ids = list(dict.fromkeys(int(i) for i in post_ids))
+        found: dict[int, StoredPost] = {}
+        with self._errors():
+            for part in search.chunks(ids):
+                for post in await self._load(select(Post).where(Post.id.in_(part)), full=full):
+                    found[post.id] = post
+        return [found[i] for i in ids if i in found]
+
+    async def list_posts(
+        self,
+        *,
+        category: str | None = None,
+        film: str | None = None,
+        film_ids: Sequence[int] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+        include_stubs: bool = True,
+    ) -> list[StoredPost]:
+        with self._errors():
+            stmt = await self._filtered(
+                select(Post),
+                category=category,
+                film=film,
+                film_ids=film_ids,
+                include_stubs=include_stubs,
+            )
+            if stmt is None:
+                return []
+            stmt = stmt.order_by(Post.published.desc().nulls_last(), Post.id.desc())
+            if offset > 0:
+                stmt = stmt.offset(offset)
+            if limit is not None:
+                stmt = stmt.limit(max(limit, 0))
+            return await self._load(stmt, full=False)
+
+    async def count_posts(
+        self,
+        *,
+        include_stubs: bool = False,
+        category: str | None = None,
+        film_ids: Sequence[int] | None = None,
+    ) -> int:
+        with self._errors():
+            if category is not None and film_ids is None:
+                # Stubs have no category: the cached per-category counts are the answer.
+                index = await self._categories()
+                return index.count(index.matching(category))
+            if category is None and film_ids is None:
+                return await self._total(include_stubs)
+            stmt = await self._filtered(
+                select(func.count()).select_from(Post),
+                category=category,
+                film=None,
+                film_ids=film_ids,
+                include_stubs=include_stubs,
+            )
+            if stmt is None:
+                return 0
+            async with self._read() as session:
+                return int((await session.execute(stmt)).scalar_one())
+
+    async def _filtered(
+        self,
+        stmt: Select[*_Ts],
+        *,
+        category: str | None,
+        film: str | None,
+        film_ids: Sequence[int] | None,
+        include_stubs: bool,
+    ) -> Select[*_Ts] | None:
+        """``stmt`` restricted to the posts asked for; None when none can match."""
+        if not include_stubs:
+            stmt = stmt.where(Post.stub.is_(False))
+        if category is not None:
+            keys = (await self._categories()).matching(category)
+            if not keys:
+                return None
+            stmt = stmt.where(Post.category_key.in_(keys))
+        if film is not None:
+            film_key = normalize_key(film)
+            if not film_key:
+                return None
+            by_title = select(Film.id).where(Film.key == film_key)
+            by_alias = select(FilmAlias.film_id).where(FilmAlias.key == film_key)
+            stmt = stmt.where(or_(Post.film_id.in_(by_title), Post.film_id.in_(by_alias)))
+        if film_ids is not None:
+            ids = sorted({int(i) for i in film_ids})
+            if not ids:
+                return None
+            stmt = stmt.where(Post.film_id.in_(ids))
+        return stmt
+
+    async def random_post_id(self, candidates: Sequence[int] | None = None) -> int | None:
+        """A random full post: from ``candidates`` (checked in random chunks), or from the
+        whole library by a random point on the id index (ids after long runs of stubs are a
+        little likelier; no scan of the table either way)."""
+        with self._errors():
+            async with self._read() as session:
+                if candidates is not None:
+                    ids = list(dict.fromkeys(int(i) for i in candidates))
+                    self._random.shuffle(ids)
+                    for part in search.chunks(ids):
+                        stmt = select(Post.id).where(Post.id.in_(part), Post.stub.is_(False))
+                        found = sorted((await session.execute(stmt)).scalars())
+                        if found:
+                            return self._random.choice(found)
+                    return None
+                # Two queries: SQLite answers min() or max() alone from the index, not both.
+                low = (await session.execute(select(func.min(Post.id)))).scalar_one_or_none()
+                high = (await session.execute(select(func.max(Post.id)))).scalar_one_or_none()
+                if low is None or high is None:
+                    return None
+                point = self._random.randint(int(low), int(high))
+                full = select(Post.id).where(Post.stub.is_(False)).limit(1)
+                after = full.where(Post.id >= point).order_by(Post.id)
+                found_id = (await session.execute(after)).scalar_one_or_none()
+                if found_id is None:
+                    before = full.where(Post.id < point).order_by(Post.id.desc())
+                    found_id = (await session.execute(before)).scalar_one_or_none()
+                return None if found_id is None else int(found_id)
+
+    async def posts_to_analyse(self, version: int, *, limit: int) -> list[StoredPost]:
+        stmt = (
+            select(Post)
+            .where(
+                Post.stub.is_(False),
+                or_(Post.analysed_version.is_(None), Post.analysed_version < version),
+            )
+            .order_by(Post.id)
+            .limit(max(limit, 0))
+        )
+        with self._errors():
+            return await self._load(stmt, full=True)
+
+    # --- library summaries --------------------------------------------------------------------
+
+    async def library_version(self) -> int:
+        with self._errors():
+            async with self._read() as session:
+                return await self._version(session)
+
+    async def _version(self, session: AsyncSession) -> int:
+        stmt = select(LibraryState.version).where(LibraryState.id == 1)
+        return int((await session.execute(stmt)).scalar_one_or_none() or 0)
+
+    async def _cached(self, name: str, compute: Callable[[AsyncSession], Awaitable[_T]]) -> _T:
+        """``compute``'s value for the current library version (read before computing, so a
+        concurrent write can only make the cached value newer than its version, never older)."""
+        async with self._read() as session:
+            version = await self._version(session)
+            cached = self._cache.get(name)
+            if cached is not None and cached[0] == version:
+                value: _T = cached[1]
+                return value
+            value = await compute(session)
+        self._cache[name] = (version, value)
+        return value
+
+    async def _total(self, include_stubs: bool) -> int:
+        async def compute(session: AsyncSession) -> int:
+            stmt = select(func.count()).select_from(Post)
+            if not include_stubs:
+                stmt = stmt.where(Post.stub.is_(False))
+            return int((await session.execute(stmt)).scalar_one())
+
+        return await self._cached(f"total:{include_stubs}", compute)
+
+    async def _categories(self) -> CategoryIndex:
+        async def compute(session: AsyncSession) -> CategoryIndex:
+            stmt = (
+                select(Post.category_key, Post.category, func.count())
+                .where(Post.category_key.is_not(None), Post.stub.is_(False))
+                .group_by(Post.category_key, Post.category)
+            )
+            rows = (await session.execute(stmt)).all()
+            return CategoryIndex.build((str(k), str(c or k), int(n)) for k, c, n in rows)
+
+        return await self._cached("categories", compute)
+
+    async def categories(self) -> list[CategoryCount]:
+        with self._errors():
+            return (await self._categories()).listing()
+
+    async def films(self) -> list[FilmEntry]:
+        with self._errors():
+            async with self._read() as session:
+                counts = (
+                    select(Film.id, Film.title, Film.year, func.count(Post.id).label("posts"))
+                    .outerjoin(Post, Post.film_id == Film.id)
+                    .group_by(Film.id, Film.title, Film.year)
+                    .order_by(Film.id)
+                )
+                films = (await session.execute(counts)).all()
+                alias_rows = await session.execute(
+                    select(FilmAlias.film_id, FilmAlias.alias).order_by(
+                        FilmAlias.film_id, FilmAlias.id
+                    )
+                )
+                aliases: dict[int, list[str]] = {}
+                for film_id, alias in alias_rows:
+                    aliases.setdefault(int(film_id), []).append(alias)
+        return [
+            FilmEntry(
+                id=int(f.id),
+                title=f.title,
+                year=f.year,
+                aliases=tuple(aliases.get(int(f.id), ())),
+                posts=int(f.posts),
+            )
+            for f in films
+        ]
+
+    async def themes(self) -> list[tuple[str, int]]:
+        """Explicit themes and tags of full posts, most used first (a post counts once)."""
+
+        async def compute(session: AsyncSession) -> list[tuple[str, int]]:
+            if self._dialect == "postgresql":
+                each = "CROSS JOIN LATERAL json_array_elements_text(p.{0}) AS j(value)"
+                false = "false"
+            else:
+                each = "CROSS JOIN json_each(p.{0}) AS j"
+                false = "0"
+            pairs = " UNION ".join(
+                f"SELECT p.id AS post_id, j.value AS theme FROM posts p {each.format(column)}"
+                f" WHERE p.stub = {false}"
+                for column in ("themes", "tags")
+            )
+            stmt = text(
+                f"SELECT theme, count(*) AS posts FROM ({pairs}) AS t"
+                " WHERE theme <> '' GROUP BY theme ORDER BY posts DESC, theme"
+            )
+            return [(str(r.theme), int(r.posts)) for r in await session.execute(stmt)]
+
+        with self._errors():
+            return list(await self._cached("themes", compute))
+
+    # --- lookups ------------------------------------------------------------------------------
+
+    async def document_frequencies(self, terms: Sequence[str]) -> tuple[dict[str, int], int]:
+        with self._errors():
+            async with self._read() as session:
+                return await search.document_frequencies(session, terms)
+
+    async def search_text(
+        self, terms: Sequence[str], *, require_all: bool, limit: int, offset: int = 0
+    ) -> tuple[list[ScoredId], int]:
+        with self._errors():
+            async with self._read() as session:
+                return await search.search_text(
+                    session,
+                    self._dialect,
+                    terms,
+                    require_all=require_all,
+                    limit=limit,
+                    offset=offset,
+                )
+
+    async def search_terms(
+        self, terms: Sequence[str], *, weights: dict[str, float], limit: int, offset: int = 0
+    ) -> tuple[list[ScoredId], int]:
+        with self._errors():
+            async with self._read() as session:
+                return await search.search_terms(
+                    session, terms, weights=weights, limit=limit, offset=offset
+                )
+
+    async def similar_posts(self, post_id: int, *, limit: int) -> list[ScoredId]:
+        with self._errors():
+            async with self._read() as session:
+                return await search.similar_posts(session, post_id, limit=limit)
+
+    # --- chat state ---------------------------------------------------------------------------
+
+    async def remember_query(self, kind: str, query: str) -> str:
+        """A key from a hash of (kind, query): the same query always gets the same key."""
+        kind, query = _storable(kind), _storable(query)
+        with self._errors():
+            for attempt in range(8):
+                key = _query_key(kind, query, attempt)
+                async with self._read() as session:
+                    row = await session.get(SavedQuery, key)
+                    if row is not None and (row.kind, row.query) == (kind, query):
+                        return key
+                if row is not None:
+                    continue  # a hash collision: try the next key
+                async with self._write() as session, session.begin():
+                    insert = self._insert(SavedQuery).values(
+                        key=key, kind=kind, query=query, created_at=datetime.now(UTC)
+                    )
+                    await session.execute(insert.on_conflict_do_nothing())
+                    stored = (
+                        await session.execute(
+                            select(SavedQuery.kind, SavedQuery.query).where(SavedQuery.key == key)
+                        )
+                    ).one()
+                if (stored.kind, stored.query) == (kind, query):
+                    return key
+        raise RuntimeError("no free key for a saved query")  # 8 collisions of 60-bit hashes
+
+    async def recall_query(self, key: str) -> tuple[str, str] | None:
+        if not key or len(key) > QUERY_KEY_LENGTH or not key.isascii():
+            return None
+        with self._errors():
+            async with self._read() as session:
+                row = await session.get(SavedQuery, key)
+        return None if row is None else (row.kind, row.query)
+
+    async def get_user_lang(self, user: str) -> str | None:
+        with self._errors():
+            async with self._read() as session:
+                stmt = select(UserPref.lang).where(UserPref.user_id == user)
+                return (await session.execute(stmt)).scalar_one_or_none()
+
+    async def set_user_lang(self, user: str, lang: str) -> None:
+        if not user or not 0 < len(lang) <= 16:
+            raise ValueError(f"bad user or language: {user!r}, {lang!r}")
+        with self._errors():
+            async with self._write() as session, session.begin():
+                now = datetime.now(UTC)
+                insert = self._insert(UserPref).values(user_id=user, lang=lang, updated_at=now)
+                await session.execute(
+                    insert.on_conflict_do_update(
+                        index_elements=[UserPref.user_id], set_={"lang": lang, "updated_at": now}
+                    )
+                )
+
+    def _insert(self, model: Any) -> sqlite.Insert | postgresql.Insert:
+        if self._dialect == "postgresql":
+            return postgresql.insert(model)
+        return sqlite.insert(model)
+
+    # --- loading ------------------------------------------------------------------------------
 
     async def close(self) -> None:
         with self._errors():
             await self._engine.dispose()
 
-    async def _load(self, stmt: Select[Post]) -> list[StoredPost]:
-        stmt = stmt.options(
-            selectinload(Post.film),
-            selectinload(Post.sections),
-            selectinload(Post.related).selectinload(RelatedRow.target).selectinload(Post.film),
-        )
+    async def _load(self, stmt: Select[Post], *, full: bool) -> list[StoredPost]:
+        """Posts for ``stmt``: with their film (one joined query), and when ``full`` also
+        their sections and related entries (two more)."""
+        if full:
+            stmt = stmt.options(
+                selectinload(Post.film),
+                selectinload(Post.sections),
+                selectinload(Post.related).selectinload(RelatedRow.target).selectinload(Post.film),
+            )
+        else:
+            stmt = stmt.options(joinedload(Post.film))
         async with self._read() as session:
             rows = (await session.execute(stmt)).scalars().all()
-            return [_stored(row) for row in rows]
+            return [_stored(row, full=full) for row in rows]
+
+
+def _storable(value: str) -> str:
+    """Text every database takes: no NUL (PostgreSQL refuses it), no lone surrogates."""
+    return value.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+
+
+def _query_key(kind: str, query: str, attempt: int) -> str:
+    digest = hashlib.sha256(f"{kind}\x1f{query}\x1f{attempt}".encode()).digest()
+    return base64.b32encode(digest).decode("ascii").lower()[:QUERY_KEY_LENGTH]
 
 
 # --- conversions ------------------------------------------------------------------------------
@@ -216,27 +591,27 @@ def _is_unique_violation(exc: IntegrityError) -> bool:
     return state == "23505" or "UNIQUE constraint failed" in str(exc.orig)
 
 
-def category_key(path: Sequence[str]) -> str | None:
-    """The category path as keys joined by "/": what category prefix search compares."""
-    keys = [key for key in (normalize_key(part) for part in path) if key]
-    return "/".join(keys) or None
-
-
 def content_hash(title: str, body: str) -> str:
     return hashlib.sha256(f"{title}\n{body}".encode()).hexdigest()
 
 
 def _utc(value: datetime | None) -> datetime | None:
+    """The time in UTC; None for one UTC cannot hold (0001-01-01 east of Greenwich)."""
     if value is None:
         return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    try:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:
+        return None
 
 
 def _day_start(day: date | None) -> datetime | None:
     return None if day is None else datetime.combine(day, time(), tzinfo=UTC)
 
 
-def _stored(row: Post) -> StoredPost:
+def _stored(row: Post, *, full: bool) -> StoredPost:
+    """The stored post; sections, excerpts and related entries only when ``full``."""
+    sections = row.sections if full else []
     return StoredPost(
         id=row.id,
         title=row.title,
@@ -252,10 +627,15 @@ def _stored(row: Post) -> StoredPost:
         stub=row.stub,
         teaser=row.teaser,
         source=row.source,
-        sections=tuple(Section(s.heading, s.text, s.level) for s in row.sections),
-        related=tuple(_stored_related(r) for r in row.related),
+        sections=tuple(Section(s.heading, s.text, s.level) for s in sections),
+        related=tuple(_stored_related(r) for r in row.related) if full else (),
         comments=row.comments,
         letterboxd=_letterboxd(row),
+        film_id=row.film_id,
+        summary=row.summary or "",
+        excerpts=tuple(s.excerpt or "" for s in sections),
+        mined_themes=tuple(str(item[0]) for item in row.mined_themes or () if item),
+        analysed_version=row.analysed_version,
     )
 
 
@@ -332,9 +712,10 @@ def _metadata(post: ParsedPost) -> dict[str, Any]:
 class _Writer:
     """The steps of one save transaction; every query sees the rows written before it."""
 
-    def __init__(self, session: AsyncSession, source: str | None) -> None:
+    def __init__(self, session: AsyncSession, source: str | None, analysis: AnalysisWriter) -> None:
         self.session = session
         self.source = source
+        self.analysis = analysis
         self.now = datetime.now(UTC)
 
     async def save(self, post: ParsedPost) -> SaveResult:
@@ -404,9 +785,15 @@ class _Writer:
         )
         self.session.add(row)
         await self.session.flush()
-        await self._write_sections(row.id, post.sections)
+        analysis = post.analysis
+        await self._write_sections(
+            row.id, post.sections, analysis.excerpts if analysis is not None else ()
+        )
         if post.related:
             await self._write_related(row.id, await self._related(row, post.related))
+        if analysis is not None:
+            await self.analysis.store(row, analysis, fresh=True)
+        self.analysis.touch()
         return row
 
     async def _merge(self, row: Post, post: ParsedPost, title_key: str, digest: str) -> bool:
@@ -440,18 +827,21 @@ class _Writer:
             film = await self.film_for(post)
             new["film_id"] = film.id if film else row.film_id
 
-        changed = False
+        was_stub = row.stub
+        changed_names: set[str] = set()
         for name, value in new.items():
             if getattr(row, name) != value:
                 setattr(row, name, value)
-                changed = True
+                changed_names.add(name)
+        changed = bool(changed_names)
 
         old_sections = await self._section_keys(row.id)
         sections = [(s.heading, s.level, s.text) for s in post.sections]
+        text_changed = "content_hash" in changed_names
         if not keep_text and (sections or row.stub) and sections != old_sections:
             await self.session.execute(delete(SectionRow).where(SectionRow.post_id == row.id))
             await self._write_sections(row.id, post.sections)
-            changed = True
+            changed = text_changed = True
 
         old_related = await self._related_keys(row.id)
         if post.related and not (keep_text and old_related):
@@ -465,7 +855,33 @@ class _Writer:
             row.source = self.source
             row.updated_at = self.now
             await self.session.flush()
+            self.analysis.touch()
+        analysed = {"title", "themes", "tags", "film_id"} & changed_names
+        await self._merge_analysis(
+            row,
+            None if keep_text else post.analysis,
+            text_changed=text_changed and not was_stub,
+            stale=changed and (was_stub or bool(analysed)),
+        )
         return changed
+
+    async def _merge_analysis(
+        self, row: Post, analysis: PostAnalysis | None, *, text_changed: bool, stale: bool
+    ) -> None:
+        """Store ``analysis`` for a stored post, or forget or flag the one it had (see the
+        module's rules)."""
+        if analysis is not None:
+            if (
+                text_changed
+                or stale
+                or row.analysed_version is None
+                or row.analysed_version < analysis.version
+            ):
+                await self.analysis.store(row, analysis)
+        elif text_changed:
+            await self.analysis.clear(row)
+        elif stale and row.analysed_version is not None:
+            row.analysed_version = None
 
     async def _section_keys(self, post_id: int) -> list[_SectionKey]:
         stmt = (
@@ -476,10 +892,17 @@ class _Writer:
         rows = (await self.session.execute(stmt)).all()
         return [(r.heading, r.level, r.text) for r in rows]
 
-    async def _write_sections(self, post_id: int, sections: Sequence[Section]) -> None:
+    async def _write_sections(
+        self, post_id: int, sections: Sequence[Section], excerpts: Sequence[str] = ()
+    ) -> None:
         self.session.add_all(
             SectionRow(
-                post_id=post_id, position=n, heading=s.heading, level=max(s.level, 0), text=s.text
+                post_id=post_id,
+                position=n,
+                heading=s.heading,
+                level=max(s.level, 0),
+                text=s.text,
+                excerpt=(excerpts[n] or None) if n < len(excerpts) else None,
             )
             for n, s in enumerate(sections)
         )
@@ -570,6 +993,7 @@ class _Writer:
                 changed = True
         if changed:
             target.updated_at = self.now
+            self.analysis.touch()
 
     async def _stub(self, ref: RelatedRef, url: str | None, key: str) -> Post:
         info = parse_title(ref.title)
@@ -598,6 +1022,7 @@ class _Writer:
         )
         self.session.add(stub)
         await self.session.flush()
+        self.analysis.touch()
         return stub
 
     # films
@@ -649,6 +1074,7 @@ class _Writer:
             found = Film(title=title, key=key, year=year, tmdb_id=tmdb_id, created_at=self.now)
             self.session.add(found)
             await self.session.flush()
+            self.analysis.touch()
         else:
             if (
                 year is not None
@@ -656,8 +1082,10 @@ class _Writer:
                 and not await self._film_exists(found.key, year)
             ):
                 found.year = year
+                self.analysis.touch()
             if tmdb_id is not None and found.tmdb_id is None:
                 found.tmdb_id = tmdb_id
+                self.analysis.touch()
         for alias in aliases:
             await self.add_alias(found, alias)
         return found
@@ -674,6 +1102,7 @@ class _Writer:
         if (await self.session.execute(stmt)).first() is None:
             self.session.add(FilmAlias(film_id=film.id, alias=alias.strip(), key=key))
             await self.session.flush()
+            self.analysis.touch()
 
 
 if TYPE_CHECKING:

@@ -5,15 +5,23 @@ variable is set the server must be reachable (the tests fail, loudly); when it i
 no server answers, the PostgreSQL variants are skipped. Each PostgreSQL test gets a schema of
 its own (through the ``?schema=`` URL option), dropped afterwards, so tests never see each
 other's rows and can run against a shared database.
+
+``repo`` (an open, migrated, empty library on both backends) does not migrate per test, which
+costs far more than most tests: on SQLite it copies a database migrated once per session; on
+PostgreSQL it reuses migrated schemas, emptied after each test back to the rows the migrations
+left (and ids starting at 1 again). ``db_url`` stays a fresh, unmigrated database.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
@@ -97,11 +105,149 @@ async def db_url(request: pytest.FixtureRequest, sqlite_url: str) -> AsyncIterat
         yield url
 
 
-@pytest.fixture
-async def repo(db_url: str) -> AsyncIterator[SqlRepository]:
-    """An open, migrated repository on ``db_url``."""
-    repository = await open_repository(db_url)
-    try:
-        yield repository
-    finally:
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite library migrated once for the whole session, copied by ``repo``."""
+    path = tmp_path_factory.mktemp("template") / "reviewbot.db"
+
+    async def make() -> None:
+        repository = await open_repository(f"sqlite+aiosqlite:///{path}")
         await repository.close()
+
+    asyncio.run(make())
+    return path
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def repo(
+    request: pytest.FixtureRequest, sqlite_url: str, sqlite_template: Path
+) -> AsyncIterator[SqlRepository]:
+    """An open, migrated, empty repository, on each backend."""
+    if request.param == "sqlite":
+        path = Path(sqlite_url.split("///", 1)[1])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(sqlite_template, path)
+        repository = await open_repository(sqlite_url)
+        try:
+            yield repository
+        finally:
+            await repository.close()
+        return
+    async with _pooled_pg_url() as url:
+        repository = await open_repository(url)
+        try:
+            yield repository
+        finally:
+            await repository.close()
+
+
+# --- reused PostgreSQL schemas -----------------------------------------------------------------
+
+_pg_pool: list[str] = []  # migrated, empty schemas ready for a test
+_pg_made: list[str] = []  # every schema made for the pool, dropped at the end of the session
+_pg_rows: dict[str, dict[str, tuple[list[str], list[Any]]]] = {}  # what the migrations left
+
+
+@asynccontextmanager
+async def _pooled_pg_url() -> AsyncIterator[str]:
+    base = await _pg_server_url()
+    fresh = not _pg_pool
+    schema = _pg_pool.pop() if _pg_pool else f"rbpool_{uuid.uuid4().hex[:16]}"
+    if fresh:
+        _pg_made.append(schema)
+    url = make_url(base).update_query_dict({"schema": schema}).render_as_string(False)
+    if fresh:
+        repository = await open_repository(url)  # migrates the new schema
+        await repository.close()
+        _pg_rows[schema] = await _pg_snapshot(base, schema)
+    try:
+        yield url
+    finally:
+        try:
+            await _pg_reset(base, schema)
+        except Exception:
+            _pg_made.remove(schema)
+            await _drop_schema(base, schema)
+        else:
+            _pg_pool.append(schema)
+
+
+async def _pg_tables(conn: asyncpg.Connection, schema: str) -> list[str]:
+    """The schema's tables, children before their parents (an order DELETE can follow)."""
+    names = [
+        r["relname"]
+        for r in await conn.fetch(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE n.nspname = $1 AND c.relkind = 'r' AND c.relname <> 'alembic_version'",
+            schema,
+        )
+    ]
+    parents: dict[str, set[str]] = {name: set() for name in names}
+    for r in await conn.fetch(
+        "SELECT child.relname AS child, parent.relname AS parent FROM pg_constraint k"
+        " JOIN pg_class child ON child.oid = k.conrelid"
+        " JOIN pg_class parent ON parent.oid = k.confrelid"
+        " JOIN pg_namespace n ON n.oid = k.connamespace"
+        " WHERE k.contype = 'f' AND n.nspname = $1",
+        schema,
+    ):
+        if r["child"] != r["parent"]:
+            parents[r["child"]].add(r["parent"])
+    ordered: list[str] = []
+    while parents:
+        # A table no remaining table refers to can go first.
+        referred = {p for ps in parents.values() for p in ps}
+        ready = sorted(name for name in parents if name not in referred)
+        if not ready:
+            raise RuntimeError(f"foreign key cycle in {schema}")
+        for name in ready:
+            ordered.append(name)
+            del parents[name]
+    return ordered
+
+
+async def _pg_snapshot(url: str, schema: str) -> dict[str, tuple[list[str], list[Any]]]:
+    conn = await asyncpg.connect(_asyncpg_dsn(url), timeout=10)
+    try:
+        rows: dict[str, tuple[list[str], list[Any]]] = {}
+        for table in await _pg_tables(conn, schema):
+            records = await conn.fetch(f'SELECT * FROM "{schema}"."{table}"')
+            if records:
+                rows[table] = (list(records[0].keys()), [tuple(r) for r in records])
+        return rows
+    finally:
+        await conn.close()
+
+
+async def _pg_reset(url: str, schema: str) -> None:
+    """Empty the schema back to what its migrations left, ids included."""
+    conn = await asyncpg.connect(_asyncpg_dsn(url), timeout=10)
+    try:
+        async with conn.transaction():
+            for table in await _pg_tables(conn, schema):
+                await conn.execute(f'DELETE FROM "{schema}"."{table}"')
+            for r in await conn.fetch(
+                "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE n.nspname = $1 AND c.relkind = 'S'",
+                schema,
+            ):
+                await conn.execute(f'ALTER SEQUENCE "{schema}"."{r["relname"]}" RESTART')
+            for table, (columns, records) in _pg_rows[schema].items():
+                await conn.copy_records_to_table(
+                    table, records=records, columns=columns, schema_name=schema
+                )
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_pooled_schemas() -> Iterator[None]:
+    yield
+    if _pg_made:
+        base = os.environ.get(PG_URL_ENV) or DEFAULT_PG_URL
+
+        async def drop_all() -> None:
+            for schema in _pg_made:
+                await _drop_schema(base, schema)
+
+        asyncio.run(drop_all())

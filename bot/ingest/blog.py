@@ -6,6 +6,7 @@ decides *which* URLs are posts, so that category, tag and guestbook pages are ne
 
 from __future__ import annotations
 
+import gzip
 import re
 import xml.etree.ElementTree as ET
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -40,7 +41,13 @@ def canonical_post_url(url: str) -> str:
 
 
 def _locs(data: bytes) -> tuple[list[str], list[str]]:
-    """(page URLs, nested sitemap URLs) of a sitemap or sitemap index."""
+    """(page URLs, nested sitemap URLs) of a sitemap or sitemap index (gzipped or not)."""
+    if data.startswith(b"\x1f\x8b"):
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise IngestError(f"malformed sitemap: {exc}") from None
+    data = data.removeprefix(b"\xef\xbb\xbf").lstrip()
     try:
         root = ET.fromstring(data)
     except ET.ParseError as exc:
@@ -59,7 +66,13 @@ def _locs(data: bytes) -> tuple[list[str], list[str]]:
 
 
 async def post_urls_from_sitemap(fetcher: Fetcher, root: str) -> list[str]:
-    queue = [urljoin(root, "/sitemap.xml")]
+    """Post URLs of the blog's sitemap (following a sitemap index), in the sitemap's order.
+
+    The top sitemap must be readable (IngestError otherwise); a nested one that is not is
+    passed over, so that one broken part does not hide the rest of the blog.
+    """
+    top = urljoin(root, "/sitemap.xml")
+    queue = [top]
     seen_maps: set[str] = set()
     found: dict[str, None] = {}
     while queue and len(seen_maps) < _MAX_SITEMAPS:
@@ -67,8 +80,13 @@ async def post_urls_from_sitemap(fetcher: Fetcher, root: str) -> list[str]:
         if sitemap in seen_maps:
             continue
         seen_maps.add(sitemap)
-        fetched = await fetcher.get(sitemap)
-        pages, nested = _locs(fetched.data)
+        try:
+            fetched = await fetcher.get(sitemap)
+            pages, nested = _locs(fetched.data)
+        except IngestError:
+            if sitemap == top:
+                raise
+            continue
         queue.extend(nested)
         for url in pages:
             if is_post_url(url, root):
@@ -102,10 +120,15 @@ async def ingest_blog(
 ) -> list[SourceReport]:
     """Every post of a blog, each its own source (and transaction) in the result."""
     try:
-        urls, how = await discover_posts(fetcher, url)
+        found, how = await discover_posts(fetcher, url)
     except (IngestError, FetchError) as exc:
         return [SourceReport(source=url, ok=False, error=str(exc))]
-    reports = [SourceReport(source=url, notes=[f"found {len(urls)} posts via {how}"])]
+    # Posts robots.txt keeps us from are left alone quietly: not fetched, and not failures.
+    urls = [u for u in found if await fetcher.allowed(u)]
+    notes = [f"found {len(found)} posts via {how}"]
+    if len(urls) < len(found):
+        notes.append(f"skipped {len(found) - len(urls)} post(s) that robots.txt disallows")
+    reports = [SourceReport(source=url, notes=notes)]
     for done, post_url in enumerate(urls):
         if progress is not None:
             progress(post_url, done, len(urls))

@@ -19,6 +19,7 @@ _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.IGNOR
 # Labels that pages use for a superset encoding; decoding with the superset loses nothing.
 _SUPERSETS = {
     "euc-kr": "cp949",
+    "euc_kr": "cp949",
     "ks_c_5601-1987": "cp949",
     "ksc5601": "cp949",
     "x-windows-949": "cp949",
@@ -46,6 +47,30 @@ def declared_charset(data: bytes) -> str | None:
     head = data[:4096]
     m = _XML_ENCODING.search(head) or _META_CHARSET.search(head)
     return _codec(m.group(1).decode("ascii", "replace")) if m else None
+
+
+# Detection on a short text often finds several equally clean readings (EUC-KR "짧은 글" is as
+# clean in Big5 or GB18030, "crème" as clean in cp1250): ties go to what a Korean or English film
+# blog most likely used.
+_PREFERRED_ON_TIE = ("cp949", "cp1252")
+_TIE = 0.01
+
+
+def detect_encoding(data: bytes) -> str | None:
+    """The codec charset-normalizer finds for ``data``, ties resolved toward Korean."""
+    matches = from_bytes(data[:200_000])
+    best = matches.best()
+    if best is None or not best.encoding:
+        return None
+    for preferred in _PREFERRED_ON_TIE:
+        for match in matches:
+            if (
+                _codec(match.encoding) == preferred
+                and match.chaos <= best.chaos + _TIE
+                and match.coherence >= best.coherence - _TIE
+            ):
+                return preferred
+    return _codec(best.encoding) or "utf-8"
 
 
 def looks_binary(data: bytes) -> bool:
@@ -79,8 +104,7 @@ def decode_bytes(data: bytes, *, content_type: str | None = None) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    best = from_bytes(data[:200_000]).best()
-    if best is not None and best.encoding:
-        name = _codec(best.encoding) or "utf-8"
+    name = detect_encoding(data)
+    if name is not None:
         return data.decode(name, errors="replace")
     raise IngestError("cannot tell the text encoding")

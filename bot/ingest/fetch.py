@@ -8,7 +8,7 @@ import asyncio
 import time
 from dataclasses import dataclass
 from types import TracebackType
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 from urllib.robotparser import RobotFileParser
 
 import httpx
@@ -29,8 +29,26 @@ class Fetched:
     last_modified: str | None = None
 
 
+def check_url(url: str) -> SplitResult:
+    """The parts of an http(s) URL that can be requested; FetchError (one line) otherwise."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises for a port out of range
+        httpx.URL(url)
+    except (ValueError, httpx.InvalidURL) as exc:
+        raise FetchError(f"not a valid URL: {url} ({exc})") from None
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise FetchError(f"not an http(s) URL: {url}")
+    if port == 0:
+        raise FetchError(f"not a valid URL: {url} (port 0)")
+    return parts
+
+
 class Fetcher:
     """An async context manager around one httpx client, shared by a whole ingest run."""
+
+    backoff_base: float = 0.5
+    """Seconds before the first retry; each further retry waits twice as long."""
 
     def __init__(
         self,
@@ -48,7 +66,6 @@ class Fetcher:
         self._robots: dict[str, RobotFileParser | None] = {}
         self._last_request: dict[str, float] = {}
         self._host_locks: dict[str, asyncio.Lock] = {}
-        self.backoff_base = 0.5
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -74,7 +91,7 @@ class Fetcher:
                 if response.status_code == 200:
                     parser = RobotFileParser()
                     parser.parse(response.text.splitlines())
-            except httpx.HTTPError:
+            except (httpx.HTTPError, httpx.InvalidURL, OSError):
                 parser = None  # no robots.txt reachable: the site set no rules
             self._robots[origin] = parser
         return self._robots[origin]
@@ -86,18 +103,20 @@ class Fetcher:
         return robots is None or robots.can_fetch(self.config.user_agent, url)
 
     async def _wait_turn(self, host: str) -> None:
+        """Pause until ``delay_seconds`` have passed since the host's last response ended.
+
+        Counting from the end (not the start) of the previous request keeps the pause even when
+        the server is slow to answer, which is when it needs it most.
+        """
         last = self._last_request.get(host)
         if last is not None:
             pause = self.config.delay_seconds - (time.monotonic() - last)
             if pause > 0:
                 await asyncio.sleep(pause)
-        self._last_request[host] = time.monotonic()
 
     async def get(self, url: str, *, headers: dict[str, str] | None = None) -> Fetched:
         """Fetch ``url``; raise FetchError with one line when it cannot be had."""
-        parts = urlsplit(url)
-        if parts.scheme not in {"http", "https"} or not parts.netloc:
-            raise FetchError(f"not an http(s) URL: {url}")
+        parts = check_url(url)
         if not await self.allowed(url):
             raise FetchError(f"robots.txt forbids fetching {url}")
         lock = self._host_locks.setdefault(parts.netloc, asyncio.Lock())
@@ -107,10 +126,10 @@ class Fetcher:
             async with lock:
                 await self._wait_turn(parts.netloc)
                 try:
-                    result = await self._get_once(url, headers)
+                    result = await self._timed_get(parts.netloc, url, headers)
                 except httpx.TimeoutException:
                     last_error = f"timed out after {self.config.timeout_seconds:g}s"
-                except httpx.HTTPError as exc:
+                except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
                     last_error = f"cannot connect ({type(exc).__name__})"
                 else:
                     if result.status not in RETRY_STATUSES:
@@ -121,6 +140,13 @@ class Fetcher:
             if attempt + 1 < attempts:
                 await asyncio.sleep(self.backoff_base * (2**attempt))
         raise FetchError(f"{url}: {last_error} (tried {attempts}×)")
+
+    async def _timed_get(self, host: str, url: str, headers: dict[str, str] | None) -> Fetched:
+        """One request; when it ends (however it ends) starts the host's next pause."""
+        try:
+            return await self._get_once(url, headers)
+        finally:
+            self._last_request[host] = time.monotonic()
 
     async def _get_once(self, url: str, headers: dict[str, str] | None) -> Fetched:
         async with self._client.stream("GET", url, headers=headers) as response:

@@ -15,7 +15,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from storage.engine import create_engine, parse_url
-from storage.models import Base
+from storage.models import Base, include_object
 
 config = context.config
 target_metadata = Base.metadata
@@ -28,6 +28,7 @@ def _configure(connection: Connection) -> None:
         # SQLite cannot ALTER most things; batch mode rebuilds the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object(connection.dialect.name),
     )
 
 
@@ -62,6 +63,7 @@ def _run_offline() -> None:
         target_metadata=target_metadata,
         literal_binds=True,
         render_as_batch=target.backend == "sqlite",
+        include_object=include_object(target.backend),
     )
     with context.begin_transaction():
         context.run_migrations()

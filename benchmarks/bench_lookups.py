@@ -1,0 +1,217 @@
+"""Lookup latency, ingest rate, memory and start-up time on synthetic libraries.
+
+Run from the project root::
+
+    .venv/bin/python -m benchmarks.bench_lookups --sizes 1000,10000 [--db-dir DIR] [--pg URL]
+
+For every size it builds a fresh SQLite database (or a fresh PostgreSQL schema with ``--pg``)
+from ``benchmarks.synth``, ingesting through the same analysis and storage code as
+``reviewbot ingest``, then runs every lookup kind on generated queries and prints one table.
+Ingest rate is shown beside raw Kiwi tokenisation throughput measured on the same texts in the
+same run, so the two can be compared on any machine. Numbers go to ``docs/benchmarks.md`` by
+hand; nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from itertools import islice
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from benchmarks.synth import generate_posts, generate_queries
+from bot.analysis.kiwi import tokenize, warm_up
+from bot.domain import ParsedPost
+from bot.ingest.enrich import analyse
+from bot.lookups import Lookups
+from storage.repository import open_repository
+
+BATCH = 100
+QUERIES_PER_KIND = 200
+
+
+def rss_mb() -> float:
+    """Peak resident memory of this process so far, in MB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    k = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def kiwi_throughput(posts: Sequence[ParsedPost]) -> float:
+    """Characters per second of bare Kiwi tokenisation over these posts' texts."""
+    texts = [p.text for p in posts]
+    start = time.perf_counter()
+    for text in texts:
+        tokenize(text)
+    return sum(map(len, texts)) / (time.perf_counter() - start)
+
+
+async def build(url: str, n: int, progress: Progress) -> tuple[float, float, int]:
+    """Ingest ``n`` posts; returns (posts/s, chars/s, posts stored)."""
+    repo = await open_repository(url)
+    task = progress.add_task(f"ingest {n:,}", total=n)
+    chars = 0
+    start = time.perf_counter()
+    try:
+        posts = generate_posts(n)
+        while batch := list(islice(posts, BATCH)):
+            enriched = await analyse(repo, batch)
+            await repo.save_posts(enriched, source=f"bench:{batch[0].url}")
+            chars += sum(len(p.text) for p in batch)
+            progress.advance(task, len(batch))
+        elapsed = time.perf_counter() - start
+        stored = await repo.count_posts()
+    finally:
+        await repo.close()
+        progress.remove_task(task)
+    return n / elapsed, chars / elapsed, stored
+
+
+async def timed(
+    calls: Sequence[Callable[[], Awaitable[object]]],
+) -> list[float]:
+    times: list[float] = []
+    for call in calls:
+        start = time.perf_counter()
+        await call()
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+async def latencies(url: str) -> dict[str, list[float]]:
+    repo = await open_repository(url)
+    try:
+        lookups = Lookups(repo)
+        await lookups.warm_up()
+        queries = generate_queries(QUERIES_PER_KIND)
+        by_kind: dict[str, list[str]] = {}
+        for q in queries:
+            by_kind.setdefault(q.kind, []).append(q.text)
+        ids = [p.id for p in await repo.list_posts(limit=QUERIES_PER_KIND, include_stubs=False)]
+        plans: dict[str, list[Callable[[], Awaitable[object]]]] = {
+            "film": [lambda q=q: lookups.by_film(q) for q in by_kind.get("film", [])],
+            "theme": [lambda q=q: lookups.by_theme(q) for q in by_kind.get("theme", [])],
+            "category": [lambda q=q: lookups.by_category(q) for q in by_kind.get("category", [])],
+            "text": [lambda q=q: lookups.search(q) for q in by_kind.get("text", [])],
+            "random": [lookups.random for _ in range(QUERIES_PER_KIND)],
+            "review": [lambda i=i: lookups.review(i) for i in ids],
+            "related": [lambda i=i: lookups.related(i) for i in ids],
+            "film autocomplete": [
+                lambda q=q: lookups.film_choices(q[:2]) for q in by_kind.get("film", [])
+            ],
+        }
+        results: dict[str, list[float]] = {}
+        for kind, calls in plans.items():
+            await timed(calls[:10])  # warm caches the way a running bot has them warm
+            results[kind] = await timed(calls)
+        return results
+    finally:
+        await repo.close()
+
+
+def first_answer_seconds(url: str) -> float:
+    """Wall time of a fresh process that opens the library and answers one film query."""
+    code = (
+        "import asyncio,sys\n"
+        "from bot.lookups import Lookups\n"
+        "from bot.analysis.kiwi import warm_up\n"
+        "from storage.repository import open_repository\n"
+        "async def main():\n"
+        "    repo = await open_repository(sys.argv[1])\n"
+        "    warm_up()\n"
+        "    r = await Lookups(repo).by_film('기생충')\n"
+        "    await repo.close()\n"
+        "asyncio.run(main())\n"
+    )
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code, url], check=True)
+    return time.perf_counter() - start
+
+
+async def run(sizes: Sequence[int], db_dir: Path, pg: str | None) -> None:
+    console = Console()
+    warm_up()
+    sample = list(generate_posts(200, seed=1))
+    kiwi_cps = kiwi_throughput(sample)
+    table = Table(title="reviewbot lookups (ms) and ingest")
+    for col in ("posts", "lookup", "p50", "p95", "p99", "max"):
+        table.add_column(col, justify="right")
+    notes: list[str] = [f"raw Kiwi tokenisation: {kiwi_cps:,.0f} chars/s"]
+    for n in sizes:
+        if pg:
+            url = f"{pg}{'&' if '?' in pg else '?'}schema=bench_{n}"
+            await _drop_schema(pg, f"bench_{n}")
+        else:
+            url = _fresh_sqlite(db_dir / f"bench-{n}.db")
+        with Progress(console=console, transient=True) as progress:
+            posts_s, chars_s, stored = await build(url, n, progress)
+        gc.collect()
+        lat = await latencies(url)
+        for kind, values in lat.items():
+            table.add_row(
+                f"{n:,}",
+                kind,
+                f"{statistics.median(values):.2f}",
+                f"{percentile(values, 95):.2f}",
+                f"{percentile(values, 99):.2f}",
+                f"{max(values):.2f}",
+            )
+        first = await asyncio.to_thread(first_answer_seconds, url)
+        notes.append(
+            f"{n:,} posts ({stored:,} stored): ingest {posts_s:,.1f} posts/s, "
+            f"{chars_s:,.0f} chars/s = {chars_s / kiwi_cps:.0%} of raw Kiwi; "
+            f"first answer after start {first:.2f} s; peak RSS so far {rss_mb():,.0f} MB"
+        )
+    console.print(table)
+    for note in notes:
+        console.print(note)
+
+
+def _fresh_sqlite(path: Path) -> str:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return f"sqlite+aiosqlite:///{path}"
+
+
+async def _drop_schema(pg: str, schema: str) -> None:
+    import sqlalchemy as sa
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(pg)
+    async with engine.begin() as conn:
+        await conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    await engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000", help="comma-separated library sizes")
+    parser.add_argument("--db-dir", type=Path, default=Path(tempfile.gettempdir()))
+    parser.add_argument("--pg", help="a PostgreSQL URL to benchmark instead of SQLite")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    os.environ.setdefault("REVIEWBOT_SAMPLES", "0")
+    asyncio.run(run(sizes, args.db_dir, args.pg))
+
+
+if __name__ == "__main__":
+    main()
