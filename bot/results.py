@@ -50,9 +50,9 @@ class LookupResult:
     """A page of results, or why there are none.
 
     For film lookups ``choices`` holds the films the query matched: one film alongside its
-    hits, or several (and no hits) when the user must pick one. ``suggestions`` are "did you mean" strings, only when
-    they are close. ``message`` is an i18n key for a note to show (e.g. ``film.not_found``,
-    ``query.empty``, ``search.relaxed``); ``message_args`` fill it.
+    hits, or several (and no hits) when the user must pick one. ``suggestions`` are "did you
+    mean" strings, only when they are close. ``message`` is an i18n key for a note to show
+    (e.g. ``film.not_found``, ``query.empty``, ``search.relaxed``); ``message_args`` fill it.
     """
 
     kind: LookupKind
