@@ -151,15 +151,20 @@ class _ProgressBar:
             transient=True,
         )
         self._task = self._progress.add_task(label, total=None, current="")
+        self._started = False
 
     def __enter__(self) -> _ProgressBar:
-        self._progress.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._progress.stop()
+        if self._started:
+            self._progress.stop()
 
     def __call__(self, current: str, done: int, total: int) -> None:
+        # Started on the first report only, so that a step with nothing to do prints nothing.
+        if not self._started:
+            self._started = True
+            self._progress.start()
         self._progress.update(self._task, completed=done, total=total, current=current[-60:])
 
 
@@ -326,7 +331,11 @@ def _print_found(console: Console, data: dict[str, Any], lang: str) -> None:
 async def run(args: argparse.Namespace) -> int:
     lang = normalize_lang(args.lang) if args.lang else system_lang()
     config = load_config(args.config)
-    repo, loaded = await open_library(config, db_url=args.db)
+    # A first ingest into an empty library must not mix the samples into the user's own posts.
+    with _ProgressBar(Console(stderr=True), t("library.preparing", lang)) as bar:
+        repo, loaded = await open_library(
+            config, db_url=args.db, samples=args.command != "ingest", progress=bar
+        )
     try:
         if loaded is not None:
             Console(stderr=True).print(f"[dim]{t('samples.loaded', lang, count=loaded)}[/]")

@@ -23,6 +23,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "변경 없음 {unchanged}, 실패 {failed}",
     },
     "ingest.progress": {"en": "Ingesting", "ko": "가져오는 중"},
+    "library.preparing": {"en": "Preparing the library", "ko": "라이브러리 준비 중"},
     "ingest.failed": {"en": "failed", "ko": "실패"},
     "status.added": {"en": "added", "ko": "추가"},
     "status.updated": {"en": "updated", "ko": "갱신"},

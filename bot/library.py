@@ -12,6 +12,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from bot.config import Config, database_url
+from bot.ingest.enrich import reanalyse
 from bot.ingest.pipeline import Progress, ingest
 from bot.ports import Repository, storage_backend
 
@@ -57,9 +58,17 @@ async def load_samples(repo: Repository, progress: Progress | None = None) -> in
 
 
 async def open_library(
-    config: Config, *, db_url: str | None = None, samples: bool = True
+    config: Config,
+    *,
+    db_url: str | None = None,
+    samples: bool = True,
+    progress: Progress | None = None,
 ) -> tuple[Repository, int | None]:
-    """The repository, ready to use, and the number of sample posts loaded (None if none were)."""
+    """The repository, ready to use, and the number of sample posts loaded (None if none were).
+
+    Posts stored by an older analyser (or before analysis existed) are analysed again here, so
+    that every lookup sees the same kind of index whatever version stored a post.
+    """
     factory = storage_backend()
     repo = await factory(database_url(config, db_url))
     loaded: int | None = None
@@ -69,8 +78,9 @@ async def open_library(
             and config.library.load_samples
             and await repo.count_posts(include_stubs=True) == 0
         ):
-            loaded = await load_samples(repo)
+            loaded = await load_samples(repo, progress)
         await apply_aliases(repo, config.library.aliases)
+        await reanalyse(repo, progress=progress)
     except BaseException:
         await repo.close()
         raise

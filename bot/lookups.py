@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from bot.analysis.kiwi import add_film_titles, warm_up
 from bot.analysis.terms import query_terms
 from bot.domain import CategoryCount, FilmEntry, ScoredId, StoredPost, TermField
 from bot.matching.film_index import FilmIndex
@@ -81,6 +82,7 @@ class Lookups:
         self.repo = repo
         self._catalogue: _Catalogue | None = None
         self._lock = asyncio.Lock()
+        self._learning: asyncio.Future[None] | None = None
 
     # --- the in-memory catalogue --------------------------------------------------------------
 
@@ -97,6 +99,10 @@ class Lookups:
             themes = await self.repo.themes()
             index = await asyncio.to_thread(FilmIndex, films)
             self._catalogue = _Catalogue(version, index, categories, themes)
+            names = [name for f in films for name in (f.title, *f.aliases)]
+            # Kiwi loads and learns the titles in the background: film lookups do not need it,
+            # so the first answer does not wait for it; query analysis waits on Kiwi's lock.
+            self._learning = asyncio.ensure_future(asyncio.to_thread(_prepare_kiwi, names))
             return self._catalogue
 
     async def warm_up(self) -> None:
@@ -176,7 +182,7 @@ class Lookups:
     async def by_theme(self, query: str, *, limit: int = 5, offset: int = 0) -> LookupResult:
         q = clean_query(query)
         limit, offset = _page(limit, offset)
-        terms = query_terms(q)
+        terms = await asyncio.to_thread(query_terms, q)
         if not terms:
             return LookupResult(LookupKind.THEME, q, limit=limit, message="query.empty")
         scored, total = await self.repo.search_terms(
@@ -229,7 +235,7 @@ class Lookups:
     async def search(self, query: str, *, limit: int = 5, offset: int = 0) -> LookupResult:
         q = clean_query(query)
         limit, offset = _page(limit, offset)
-        terms = query_terms(q)
+        terms = await asyncio.to_thread(query_terms, q)
         if not terms:
             return LookupResult(LookupKind.TEXT, q, limit=limit, message="query.empty")
         scored, total = await self.repo.search_text(
@@ -380,6 +386,11 @@ class Lookups:
 
     async def set_user_lang(self, user: str, lang: str) -> None:
         await self.repo.set_user_lang(user, lang)
+
+
+def _prepare_kiwi(names: Sequence[str]) -> None:
+    warm_up()
+    add_film_titles(names)
 
 
 def _find_category(query: str, categories: Sequence[CategoryCount]) -> CategoryCount | None:

@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import product
 
 from bot.domain import CategoryCount
 from bot.textnorm import normalize_key
 
 CATEGORY_SEPARATOR = " > "
+MAX_SLASHES = 6
 
 
 def category_key(path: Sequence[str]) -> str | None:
@@ -24,9 +26,33 @@ def category_key(path: Sequence[str]) -> str | None:
     return "/".join(keys) or None
 
 
-def query_keys(category: str) -> tuple[str, ...]:
-    """A typed category ("리뷰 > 한국 영화", "한국영화") as a key path."""
-    return tuple(key for key in (normalize_key(part) for part in category.split(">")) if key)
+def query_keys(category: str) -> list[tuple[str, ...]]:
+    """A typed category ("리뷰 > 한국 영화", "리뷰/한국영화", "한국영화") as key paths.
+
+    ">" separates levels. Without one, "/" may separate levels or be part of a name
+    ("SF/판타지"): every reading is returned (up to :data:`MAX_SLASHES` slashes).
+    """
+    if ">" in category or "/" not in category:
+        pieces = [category.split(">")]
+    else:
+        chunks = category.split("/")
+        if len(chunks) - 1 > MAX_SLASHES:
+            chunks = [*chunks[:MAX_SLASHES], "/".join(chunks[MAX_SLASHES:])]
+        pieces = []
+        for splits in product((False, True), repeat=len(chunks) - 1):
+            parts = [chunks[0]]
+            for split, chunk in zip(splits, chunks[1:], strict=True):
+                if split:
+                    parts.append(chunk)
+                else:
+                    parts[-1] += "/" + chunk
+            pieces.append(parts)
+    readings: list[tuple[str, ...]] = []
+    for parts in pieces:
+        keys = tuple(key for key in (normalize_key(part) for part in parts) if key)
+        if keys and keys not in readings:
+            readings.append(keys)
+    return readings
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,22 +95,23 @@ class CategoryIndex:
     def matching(self, category: str) -> list[str]:
         """The stored category keys a typed category stands for, children included.
 
-        A whole path from the top ("리뷰 > 한국영화", or "리뷰" for everything under it) wins;
-        otherwise the typed path is looked for as the last part of any path ("한국영화" finds
-        "리뷰 > 한국영화" and its children).
+        A whole path from the top ("리뷰 > 한국영화", "리뷰/한국영화", or "리뷰" for everything
+        under it) wins; otherwise the typed path is looked for as the last part of any path
+        ("한국영화" finds "리뷰 > 한국영화" and its children). When "/" can be read more than
+        one way, the posts of every reading are given.
         """
-        wanted = query_keys(category)
-        if not wanted:
-            return []
-        size = len(wanted)
-        whole = [keys for keys in self.counts if keys[:size] == wanted]
-        if not whole:
-            whole = [
-                keys
-                for keys in self.counts
-                if any(keys[i : i + size] == wanted for i in range(1, len(keys) - size + 1))
-            ]
-        return sorted("/".join(keys) for keys in whole)
+        found: set[tuple[str, ...]] = set()
+        for wanted in query_keys(category):
+            size = len(wanted)
+            matches = {keys for keys in self.counts if keys[:size] == wanted}
+            if not matches:
+                matches = {
+                    keys
+                    for keys in self.counts
+                    if any(keys[i : i + size] == wanted for i in range(1, len(keys) - size + 1))
+                }
+            found |= matches
+        return sorted("/".join(keys) for keys in found)
 
     def count(self, keys: Iterable[str]) -> int:
         return sum(self.counts.get(tuple(key.split("/")), 0) for key in keys)

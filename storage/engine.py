@@ -32,6 +32,9 @@ from bot.ports import StorageError
 DEFAULT_BUSY_TIMEOUT = 5.0
 """Seconds SQLite waits for another writer before reporting "database is locked"."""
 
+SQLITE_CACHE_KIB = 32 * 1024
+"""SQLite page cache per connection, in KiB (see ``_configure_sqlite``)."""
+
 PG_CONNECT_TIMEOUT = 10.0
 """Seconds to wait for PostgreSQL to answer; asyncpg's own default (60 s) feels like a hang."""
 
@@ -159,6 +162,9 @@ def _configure_sqlite(engine: AsyncEngine, *, wal: bool) -> None:
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute("PRAGMA foreign_keys = ON")
+            # The term index of a large library is far bigger than SQLite's 2 MB default
+            # cache; 32 MB (allocated as used) keeps its upper levels and hot pages in memory.
+            cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
             if wal:
                 cursor.execute("PRAGMA journal_mode = WAL")
                 cursor.execute("PRAGMA synchronous = NORMAL")

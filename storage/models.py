@@ -117,9 +117,10 @@ class FilmAlias(Base):
 class Post(Base):
     """A blog post, or a stub: a post only known from another post's related list.
 
-    ``category_key`` is the category path as normalised keys joined by "/", so that a category
-    and its children are found with one indexed prefix match. Letterboxd columns are NULL for
-    posts that did not come from Letterboxd (``lb_rewatch IS NULL`` means "no Letterboxd data").
+    ``category_key`` is the category path as normalised keys joined by "/"; a category's posts,
+    newest first, are one ordered range of ``ix_posts_category_newest``. Letterboxd columns are
+    NULL for posts that did not come from Letterboxd (``lb_rewatch IS NULL`` means "no
+    Letterboxd data").
     """
 
     __tablename__ = "posts"
@@ -132,6 +133,15 @@ class Post(Base):
         Index("ix_posts_newest", "published", "id").ddl_if(dialect="sqlite"),
         Index(
             "ix_posts_newest_pg",
+            text("published DESC NULLS LAST"),
+            text("id DESC"),
+        ).ddl_if(dialect="postgresql"),
+        Index("ix_posts_category_newest", "category_key", "published", "id").ddl_if(
+            dialect="sqlite"
+        ),
+        Index(
+            "ix_posts_category_newest_pg",
+            "category_key",
             text("published DESC NULLS LAST"),
             text("id DESC"),
         ).ddl_if(dialect="postgresql"),
@@ -151,7 +161,7 @@ class Post(Base):
     modified: Mapped[datetime | None]
     author: Mapped[str | None]
     category: Mapped[str | None]
-    category_key: Mapped[str | None] = mapped_column(index=True)
+    category_key: Mapped[str | None]
     tags: Mapped[list[str]] = mapped_column(JSON)
     themes: Mapped[list[str]] = mapped_column(JSON)
     stub: Mapped[bool] = mapped_column(Boolean, index=True)

@@ -142,62 +142,58 @@ async def search_text(
     limit: int,
     offset: int,
 ) -> tuple[list[ScoredId], int]:
+    """The total first (an index-only count), then one page ranked: ranking every match to
+    count it too would cost a window over all of them."""
     usable = searchable_terms(terms)
     if not usable:
         return [], 0
     limit, offset = max(limit, 0), max(offset, 0)
     if dialect == "postgresql":
         return await _search_text_pg(session, usable, require_all, limit, offset)
-    query = fts5_query(usable, require_all=require_all)
-    rows = (
-        await session.execute(
-            text(
-                # bm25() cannot sit beside a window function: rank in a subquery.
-                "SELECT post_id, score, count(*) OVER () AS total FROM"
-                " (SELECT rowid AS post_id, -bm25(post_fts) AS score"
-                " FROM post_fts WHERE post_fts MATCH :query)"
-                " ORDER BY score DESC, post_id DESC LIMIT :limit OFFSET :offset"
-            ),
-            {"query": query, "limit": limit, "offset": offset},
-        )
-    ).all()
-    if rows:
-        return [ScoredId(int(r.post_id), float(r.score)) for r in rows], int(rows[0].total)
+    query = {"query": fts5_query(usable, require_all=require_all)}
     count = text("SELECT count(*) FROM post_fts WHERE post_fts MATCH :query")
-    return [], int((await session.execute(count, {"query": query})).scalar_one())
+    total = int((await session.execute(count, query)).scalar_one())
+    if total <= offset or limit == 0:
+        return [], total
+    rows = await session.execute(
+        text(
+            "SELECT rowid AS post_id, -bm25(post_fts) AS score FROM post_fts"
+            " WHERE post_fts MATCH :query"
+            " ORDER BY score DESC, rowid DESC LIMIT :limit OFFSET :offset"
+        ),
+        {**query, "limit": limit, "offset": offset},
+    )
+    return [ScoredId(int(r.post_id), float(r.score)) for r in rows], total
 
 
 async def _search_text_pg(
     session: AsyncSession, terms: Sequence[str], require_all: bool, limit: int, offset: int
 ) -> tuple[list[ScoredId], int]:
-    dfs, n = await document_frequencies(session, terms)
-    params: dict[str, Any] = {"limit": limit, "offset": offset}
+    terms_params: dict[str, Any] = {}
     queries: list[str] = []
-    ranks: list[str] = []
     for i, term in enumerate(terms):
-        params[f"t{i}"] = term
-        params[f"w{i}"] = idf(dfs[term], n)
-        query = f"phraseto_tsquery('simple', CAST(:t{i} AS text))"
-        queries.append(query)
-        ranks.append(f"CAST(:w{i} AS float8) * ts_rank(tsv, {query}, 1)")
+        terms_params[f"t{i}"] = term
+        queries.append(f"phraseto_tsquery('simple', CAST(:t{i} AS text))")
     match = "(" + (" && " if require_all else " || ").join(queries) + ")"
-    score = " + ".join(ranks)
-    rows = (
-        await session.execute(
-            text(
-                f"SELECT post_id, {score} AS score, count(*) OVER () AS total"
-                f" FROM post_fts WHERE tsv @@ {match}"
-                " ORDER BY score DESC, post_id DESC LIMIT :limit OFFSET :offset"
-            ),
-            params,
-        )
-    ).all()
-    if rows:
-        return [ScoredId(int(r.post_id), float(r.score)) for r in rows], int(rows[0].total)
-    del params["limit"], params["offset"]
-    params = {k: v for k, v in params.items() if k.startswith("t")}
     count = text(f"SELECT count(*) FROM post_fts WHERE tsv @@ {match}")
-    return [], int((await session.execute(count, params)).scalar_one())
+    total = int((await session.execute(count, terms_params)).scalar_one())
+    if total <= offset or limit == 0:
+        return [], total
+    dfs, n = await document_frequencies(session, terms)
+    params: dict[str, Any] = {**terms_params, "limit": limit, "offset": offset}
+    ranks: list[str] = []
+    for i, (term, query) in enumerate(zip(terms, queries, strict=True)):
+        params[f"w{i}"] = idf(dfs[term], n)
+        ranks.append(f"CAST(:w{i} AS float8) * ts_rank(tsv, {query}, 1)")
+    score = " + ".join(ranks)
+    rows = await session.execute(
+        text(
+            f"SELECT post_id, {score} AS score FROM post_fts WHERE tsv @@ {match}"
+            " ORDER BY score DESC, post_id DESC LIMIT :limit OFFSET :offset"
+        ),
+        params,
+    )
+    return [ScoredId(int(r.post_id), float(r.score)) for r in rows], total
 
 
 # --- weighted terms ---------------------------------------------------------------------------
@@ -234,32 +230,48 @@ async def search_terms(
     if any(dfs[term] == 0 for term in wanted):
         return [], 0  # every term must occur, and this one occurs nowhere
     idfs = {term: idf(dfs[term], n) for term in wanted}
+    limit, offset = max(limit, 0), max(offset, 0)
     score = func.sum(
         _by_value(_TERMS.c.field, fields)
         * _by_value(_TERMS.c.term, idfs)
         * saturated(_TERMS.c.weight)
     )
-    matches = (
+    # Every matching post's score, computed once (MATERIALIZED: SQLite and PostgreSQL would
+    # otherwise run it again per use).
+    scores = (
         select(_TERMS.c.post_id, score.label("score"))
         .where(_TERMS.c.term.in_(wanted), _TERMS.c.field.in_(sorted(fields)))
         .group_by(_TERMS.c.post_id)
         .having(func.count(distinct(_TERMS.c.term)) == len(wanted))
-        .subquery()
+        .cte("scores")
+        .prefix_with("MATERIALIZED")
+    )
+    total = select(func.count()).select_from(scores).scalar_subquery()
+    if limit == 0:
+        return [], int((await session.execute(select(total))).scalar_one())
+    # Newer first among equal scores needs each post's date: read it only for the posts that
+    # can be on this page, those scoring at least the page's last score (ties included).
+    cut = (
+        select(scores.c.score)
+        .order_by(scores.c.score.desc())
+        .limit(1)
+        .offset(offset + limit - 1)
+        .scalar_subquery()
     )
     stmt = (
-        select(matches.c.post_id, matches.c.score, func.count().over().label("total"))
-        .join(Post, Post.id == matches.c.post_id)
+        select(scores.c.post_id, scores.c.score, total.label("total"))
+        .join(Post, Post.id == scores.c.post_id)
+        .where(scores.c.score >= func.coalesce(cut, 0.0))
         .order_by(
-            matches.c.score.desc(), Post.published.desc().nulls_last(), matches.c.post_id.desc()
+            scores.c.score.desc(), Post.published.desc().nulls_last(), scores.c.post_id.desc()
         )
-        .limit(max(limit, 0))
-        .offset(max(offset, 0))
+        .limit(limit)
+        .offset(offset)
     )
     rows = (await session.execute(stmt)).all()
     if rows:
         return [ScoredId(int(r.post_id), float(r.score)) for r in rows], int(rows[0].total)
-    count = select(func.count()).select_from(matches)
-    return [], int((await session.execute(count)).scalar_one())
+    return [], int((await session.execute(select(total))).scalar_one())
 
 
 # --- more like this ---------------------------------------------------------------------------

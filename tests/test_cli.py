@@ -161,12 +161,6 @@ def test_ingest_missing_file_is_exit_1(cli: Cli, tmp_path: Path) -> None:
     assert "Traceback" not in err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/cli.py run(): open_library() loads the sample library into the empty database "
-    "before `ingest` runs, so a user's first own posts end up mixed with the samples; `ingest` "
-    "should open the library with samples=False",
-)
 def test_first_ingest_into_an_empty_library_brings_no_samples(
     cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

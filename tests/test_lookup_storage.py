@@ -6,7 +6,9 @@ so that ranking, rarity and the AND/OR rules can be pinned exactly.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import random
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
@@ -542,10 +544,25 @@ async def test_list_and_count_posts_filters(repo: SqlRepository) -> None:
     assert await repo.count_posts(category="한국영화") == 2
     assert [p.id for p in await repo.list_posts(category="봉준호")] == [ids[2]]
     assert [p.id for p in await repo.list_posts(category="한국영화 > 봉준호")] == [ids[2]]
+    assert [p.id for p in await repo.list_posts(category="리뷰/한국 영화")] == [ids[2], ids[1]]
+    assert await repo.count_posts(category="리뷰/한국영화/봉준호") == 1
     assert await repo.list_posts(category="없는 분류") == []
     assert await repo.count_posts(category="없는 분류") == 0
     assert await repo.count_posts(category=" > ") == 0
     assert [p.id for p in await repo.list_posts(category="리뷰", limit=1, offset=1)] == [ids[1]]
+
+
+async def test_category_names_with_a_slash(repo: SqlRepository) -> None:
+    a, b = await save(
+        repo, post(1, category=("리뷰", "SF/판타지")), post(2, category=("리뷰", "SF", "판타지"))
+    )
+    # With ">", "/" is part of a name; without, both readings count.
+    assert [p.id for p in await repo.list_posts(category="리뷰 > SF/판타지")] == [a]
+    assert [p.id for p in await repo.list_posts(category="리뷰 > SF > 판타지")] == [b]
+    assert [p.id for p in await repo.list_posts(category="리뷰/SF/판타지")] == [b, a]
+    assert [p.id for p in await repo.list_posts(category="SF/판타지")] == [b, a]
+    assert [p.id for p in await repo.list_posts(category="SF")] == [b]
+    assert await repo.count_posts(category="판타지") == 1
 
 
 async def test_categories_count_their_children(repo: SqlRepository) -> None:
@@ -759,3 +776,32 @@ async def test_term_lookups_use_indexes(sqlite_url: str) -> None:
         assert "TEMP B-TREE" not in random_pick
     finally:
         conn.close()
+
+
+async def test_document_frequencies_stay_exact(repo: SqlRepository) -> None:
+    """Counters kept on write agree with a recount after any mix of saves and re-analyses,
+    including concurrent writers (PostgreSQL) sharing terms."""
+    rnd = random.Random(3)
+    vocab = [f"낱말{n}" for n in range(12)]
+    held: dict[int, set[str]] = {}
+
+    def pick() -> tuple[str, ...]:
+        return tuple(rnd.sample(vocab, rnd.randint(0, 5)))
+
+    async def save_one(n: int, version: int) -> None:
+        theme, body = pick(), pick()
+        [r] = await repo.save_posts(
+            [post(n, result=analysis(version, theme=theme, body=body))], source="s"
+        )
+        held[r.post_id] = set(theme) | set(body)
+
+    await asyncio.gather(*(save_one(n, 1) for n in range(1, 7)))
+    for round_ in range(2, 5):
+        await asyncio.gather(*(save_one(n, round_) for n in rnd.sample(range(1, 9), 4)))
+        pid = rnd.choice(sorted(held))
+        theme = pick()
+        await repo.save_analysis(pid, analysis(round_, theme=theme))
+        held[pid] = set(theme)
+        expected = {t: sum(t in terms for terms in held.values()) for t in vocab}
+        n_posts = sum(bool(terms) for terms in held.values())
+        assert await repo.document_frequencies(vocab) == (expected, n_posts)

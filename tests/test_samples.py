@@ -187,12 +187,6 @@ def test_samples_ship_inside_the_package() -> None:
     assert sorted(Path(s).name for s in sample_sources()) == ["feed", "markdown", "pages"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/ingest/feeds.py _uniform_cut: the sample feed's four whole posts (several "
-    "headed sections, 1254-1304 characters, ending in full sentences) are taken for a feed "
-    "that cuts every post at one length, so they are stored as teasers",
-)
 async def test_sample_feed_posts_are_whole_posts(sample_copy: Repository) -> None:
     repo = sample_copy
     feed_posts = [p for p in await full_posts(repo) if p.kind.value == "tistory-rss"]
@@ -200,12 +194,6 @@ async def test_sample_feed_posts_are_whole_posts(sample_copy: Repository) -> Non
     assert not any(p.teaser for p in feed_posts)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a Tistory feed gives only the leaf category ('한국영화'); nothing maps it to the "
-    "blog's path known from its pages ('리뷰 > 한국영화'), so `list --category 리뷰` misses "
-    "the sample feed's four Korean reviews (storage or ingest should resolve leaf categories)",
-)
 async def test_sample_feed_posts_sit_in_the_blogs_category_path(sample_copy: Repository) -> None:
     repo = sample_copy
     reviews = {p.film for p in await repo.list_posts(category="리뷰") if not p.stub}

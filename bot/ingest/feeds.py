@@ -509,7 +509,13 @@ def parse_feed(data: bytes, *, url: str | None = None) -> list[ParsedPost]:
         if problem:
             raise IngestError(f"malformed feed: {problem}")
         raise NotAPost("the feed's items have neither a title nor any text")
-    lengths = [len(i.body.text) for i in usable if i.body.text and not i.body.full]
+    # Posts cut by a "partial feed" setting lose their headings with the rest of the text;
+    # items that keep several headed sections are whole, whatever their lengths.
+    lengths = [
+        len(i.body.text)
+        for i in usable
+        if i.body.text and not i.body.full and sum(1 for s in i.body.sections if s.heading) < 2
+    ]
     cut = _uniform_cut(lengths)
     posts = [_post(i, flavour, feed=feed, base=base, atom=atom, cut=cut) for i in usable]
     dropped = len(items) - len(usable)

@@ -27,6 +27,7 @@ from bot.ingest.html_page import parse_html_page
 from bot.ingest.markdown import parse_markdown
 from bot.ingest.plaintext import parse_plain_text
 from bot.ports import Repository, StorageError
+from bot.textnorm import normalize_key
 
 log = logging.getLogger(__name__)
 
@@ -188,6 +189,31 @@ def sanitize(post: ParsedPost) -> ParsedPost:
     return replace(post, **changes) if changes else post  # type: ignore[arg-type]
 
 
+async def complete_categories(
+    repo: Repository, posts: Sequence[ParsedPost]
+) -> Sequence[ParsedPost]:
+    """Give a bare leaf category the blog's full path when the library already knows it.
+
+    Feeds name only the leaf (``한국영화``) where the blog's pages show the path
+    (``리뷰 > 한국영화``); without this, a parent category would miss the feed's posts. A leaf
+    that ends several known paths is left alone rather than guessed.
+    """
+    leaves = {normalize_key(p.category[0]) for p in posts if len(p.category) == 1}
+    if not leaves:
+        return posts
+    paths: dict[str, set[tuple[str, ...]]] = {}
+    for entry in await repo.categories():
+        if len(entry.path) > 1 and (leaf := normalize_key(entry.path[-1])) in leaves:
+            paths.setdefault(leaf, set()).add(entry.path)
+    completed: list[ParsedPost] = []
+    for post in posts:
+        found = (
+            paths.get(normalize_key(post.category[0]), set()) if len(post.category) == 1 else set()
+        )
+        completed.append(replace(post, category=next(iter(found))) if len(found) == 1 else post)
+    return completed
+
+
 async def store(repo: Repository, source: str, posts: Sequence[ParsedPost]) -> SourceReport:
     """Save one source's posts in one transaction; any failure is the report's one line."""
     report = SourceReport(source=source)
@@ -195,6 +221,7 @@ async def store(repo: Repository, source: str, posts: Sequence[ParsedPost]) -> S
     for post in posts:
         report.notes.extend(post.notes)
     try:
+        posts = await complete_categories(repo, posts)
         posts = await analyse(repo, posts)
         report.posts = await repo.save_posts(posts, source=source)
     except StorageError as exc:

@@ -37,15 +37,18 @@ def upgrade() -> None:
     op.add_column("posts", sa.Column("mined_themes", sa.JSON(), nullable=True))
     op.add_column("posts", sa.Column("analysed_version", sa.Integer(), nullable=True))
     op.create_index(op.f("ix_posts_analysed_version"), "posts", ["analysed_version"])
+    # Newest first (undated last), overall and within a category, without sorting: SQLite
+    # scans an ascending index backwards (NULLs come last); PostgreSQL needs the order spelt
+    # out.
     op.drop_index("ix_posts_published", table_name="posts")
+    op.drop_index("ix_posts_category_key", table_name="posts")
+    newest = [sa.text("published DESC NULLS LAST"), sa.text("id DESC")]
     if dialect == "postgresql":
-        op.create_index(
-            "ix_posts_newest_pg",
-            "posts",
-            [sa.text("published DESC NULLS LAST"), sa.text("id DESC")],
-        )
+        op.create_index("ix_posts_newest_pg", "posts", newest)
+        op.create_index("ix_posts_category_newest_pg", "posts", [sa.text("category_key"), *newest])
     else:
         op.create_index("ix_posts_newest", "posts", ["published", "id"])
+        op.create_index("ix_posts_category_newest", "posts", ["category_key", "published", "id"])
 
     op.add_column("sections", sa.Column("excerpt", sa.Text(), nullable=True))
 
@@ -141,9 +144,12 @@ def downgrade() -> None:
     op.drop_index("ix_post_terms_term", table_name="post_terms")
     op.drop_table("post_terms")
     if dialect == "postgresql":
+        op.drop_index("ix_posts_category_newest_pg", table_name="posts")
         op.drop_index("ix_posts_newest_pg", table_name="posts")
     else:
+        op.drop_index("ix_posts_category_newest", table_name="posts")
         op.drop_index("ix_posts_newest", table_name="posts")
+    op.create_index("ix_posts_category_key", "posts", ["category_key"])
     op.create_index("ix_posts_published", "posts", ["published"])
     op.drop_index(op.f("ix_posts_analysed_version"), table_name="posts")
     with op.batch_alter_table("sections") as batch:
