@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
@@ -32,7 +34,7 @@ from bot.ingest.category_box import tistory_post_url
 from bot.ingest.fetch import Fetcher
 from bot.ingest.pipeline import ingest, is_url
 from bot.library import open_library
-from bot.ports import Repository, StorageError
+from bot.ports import ChatAdapter, Repository, StorageError, chat_adapters
 from bot.render_terminal import print_post, print_post_list, print_reports, summary_counts
 from bot.reply_json import find_json
 from bot.results import LookupResult, LookupService
@@ -111,6 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
     lang_help = "language of the bot's replies: ko or en"
     p_chat = sub.add_parser("chat", help="talk to the bot in the console")
     p_chat.add_argument("--lang", default=argparse.SUPPRESS, help=lang_help)
+
+    p_run = sub.add_parser("run", help="run the bot on every enabled chat platform")
+    p_run.add_argument("--lang", default=argparse.SUPPRESS, help=lang_help)
 
     p_ask = sub.add_parser("ask", help='ask the bot once, e.g. reviewbot ask "/film 기생충"')
     p_ask.add_argument("text", nargs="?", default="", metavar="MESSAGE")
@@ -278,6 +283,42 @@ async def _ask(args: argparse.Namespace, repo: Repository, lang: str) -> int:
     )
 
 
+async def _run_bots(args: argparse.Namespace, config: Config, repo: Repository, lang: str) -> int:
+    """Every enabled chat platform in one process until Ctrl-C or SIGTERM; with none enabled,
+    say how to enable one and open the console bot instead."""
+    lookups = _lookups(repo)
+    await _warm_up(lookups)
+    router = Router(lookups, default_lang=lang)
+    adapters: list[ChatAdapter] = []
+    for _name, factory in sorted(chat_adapters().items()):
+        adapter = factory(config, router, lookups)
+        if adapter is not None:
+            adapters.append(adapter)
+    err = Console(stderr=True)
+    if not adapters:
+        err.print(t("run.none_enabled", lang), style="yellow", markup=False)
+        return await _chat(args, repo, lang)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):  # Windows has no signal handlers
+            loop.add_signal_handler(signum, stop.set)
+    started: list[ChatAdapter] = []
+    try:
+        for adapter in adapters:
+            await adapter.start()
+            started.append(adapter)
+            err.print(t("run.started", lang, name=adapter.name))
+        await stop.wait()
+    finally:
+        for adapter in reversed(started):
+            try:
+                await adapter.stop()
+            except Exception:  # one adapter failing to stop must not keep the others running
+                log.warning("%s did not stop cleanly", adapter.name, exc_info=True)
+    return 0
+
+
 async def _find(args: argparse.Namespace, repo: Repository, lang: str) -> int:
     """Exit status like grep: 0 when something was found, 1 when nothing was."""
     lookups = _lookups(repo)
@@ -353,6 +394,8 @@ async def run(args: argparse.Namespace) -> int:
             return await _ask(args, repo, lang)
         if args.command == "find":
             return await _find(args, repo, lang)
+        if args.command == "run":
+            return await _run_bots(args, config, repo, lang)
         raise AssertionError(f"unhandled command {args.command}")
     finally:
         await repo.close()

@@ -24,6 +24,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "ingest.progress": {"en": "Ingesting", "ko": "가져오는 중"},
     "library.preparing": {"en": "Preparing the library", "ko": "라이브러리 준비 중"},
+    "run.none_enabled": {
+        "en": "No chat platform is enabled: put a token in config.toml ([telegram] token or "
+        "[discord] token) or set REVIEWBOT_TELEGRAM_TOKEN / REVIEWBOT_DISCORD_TOKEN. "
+        "Opening the console bot instead.",
+        "ko": "켜진 채팅 플랫폼이 없습니다. config.toml에 토큰([telegram] token 또는 "
+        "[discord] token)을 넣거나 REVIEWBOT_TELEGRAM_TOKEN / REVIEWBOT_DISCORD_TOKEN을 "
+        "설정하세요. 대신 콘솔 봇을 엽니다.",
+    },
+    "run.started": {
+        "en": "{name}: running (Ctrl-C stops)",
+        "ko": "{name}: 실행 중 (Ctrl-C로 종료)",
+    },
     "ingest.failed": {"en": "failed", "ko": "실패"},
     "status.added": {"en": "added", "ko": "추가"},
     "status.updated": {"en": "updated", "ko": "갱신"},

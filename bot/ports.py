@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from importlib.metadata import entry_points
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.domain import (
     CategoryCount,
@@ -19,6 +19,12 @@ from bot.domain import (
     ScoredId,
     StoredPost,
 )
+
+if TYPE_CHECKING:  # only for annotations: the router and config import this module's siblings
+    from bot.config import Config
+    from bot.replies import Reply
+    from bot.results import LookupService
+    from bot.router import Router
 
 
 class StorageError(Exception):
@@ -151,3 +157,56 @@ def storage_backend(name: str = "sqlalchemy") -> RepositoryFactory:
             factory: RepositoryFactory = ep.load()
             return factory
     raise StorageError(f"no storage backend named {name!r} is installed (pip install -e .)")
+
+
+# --- chat platforms -----------------------------------------------------------------------------
+
+
+class DeliveryError(Exception):
+    """A message could not be delivered; the message is one line, without secrets."""
+
+
+class ChatGone(DeliveryError):
+    """The chat blocked or removed the bot (Telegram 403, Discord unknown channel): stop sending."""
+
+
+class RetryLater(DeliveryError):
+    """The platform asked us to slow down; nothing was sent, try again after ``seconds``."""
+
+    def __init__(self, message: str, seconds: float) -> None:
+        super().__init__(message)
+        self.seconds = seconds
+
+
+class ChatAdapter(Protocol):
+    """One chat platform, running inside ``reviewbot run`` beside the others.
+
+    ``start`` returns once the adapter is receiving (polling, webhook or gateway running in
+    background tasks); ``stop`` shuts it down cleanly. ``send`` delivers a reply unprompted (the
+    daily digest) to a chat named in the platform's own terms (``"-100123"``, ``"-100123:7"``
+    for a forum topic, a Discord channel id) and returns the platform's message id; it raises
+    :class:`ChatGone` or :class:`RetryLater` rather than retrying or swallowing errors itself,
+    so that the caller decides what is lost (nothing) and what is sent twice (nothing).
+    """
+
+    name: str
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def send(self, chat: str, reply: Reply) -> str: ...
+
+
+class ChatAdapterFactory(Protocol):
+    """An entry point of the ``reviewbot.chat`` group: the adapter, or None when not enabled
+    (no token configured)."""
+
+    def __call__(
+        self, config: Config, router: Router, lookups: LookupService
+    ) -> ChatAdapter | None: ...
+
+
+def chat_adapters() -> dict[str, ChatAdapterFactory]:
+    """Every installed chat platform adapter, by name (``telegram``, ``discord``)."""
+    return {ep.name: ep.load() for ep in entry_points(group="reviewbot.chat")}

@@ -4,10 +4,10 @@ Scores are higher-is-better on both databases but not comparable between them (o
 methods); callers only rank by them.
 
 * :func:`search_text` — SQLite: FTS5 ``bm25()`` (negated, as FTS5's is lower-is-better).
-  PostgreSQL has no BM25, so each term's ``ts_rank`` (length-normalised) is weighted by its
-  idf from ``term_stats`` and summed: rare terms count more, as in BM25. The terms are always
-  quoted (FTS5 strings) or passed through ``phraseto_tsquery`` (PostgreSQL), so no term can
-  change the query's syntax.
+  PostgreSQL has no BM25: the tsvector (GIN) finds the matches and counts them, and each is
+  ranked by Σ idf × saturated count of the terms from ``post_terms`` (BM25 without length
+  normalisation). The terms are always quoted (FTS5 strings) or passed through
+  ``phraseto_tsquery`` (PostgreSQL), so no term can change the query's syntax.
 * :func:`search_terms` — Σ field weight × idf × saturated stored weight over ``post_terms``.
 * :func:`similar_posts` — the post's ~20 most telling explicit terms, scored the same way.
 """
@@ -169,29 +169,38 @@ async def search_text(
 async def _search_text_pg(
     session: AsyncSession, terms: Sequence[str], require_all: bool, limit: int, offset: int
 ) -> tuple[list[ScoredId], int]:
-    terms_params: dict[str, Any] = {}
+    """Matched by the tsvector (GIN), ranked from ``post_terms``: Σ idf × saturated count of
+    each term (keyword candidates left out, they repeat body counts). ``ts_rank`` would have
+    to decompress every match's tsvector, several times slower and blind to rarity."""
+    params: dict[str, Any] = {}
     queries: list[str] = []
     for i, term in enumerate(terms):
-        terms_params[f"t{i}"] = term
+        params[f"t{i}"] = term
         queries.append(f"phraseto_tsquery('simple', CAST(:t{i} AS text))")
     match = "(" + (" && " if require_all else " || ").join(queries) + ")"
     count = text(f"SELECT count(*) FROM post_fts WHERE tsv @@ {match}")
-    total = int((await session.execute(count, terms_params)).scalar_one())
+    total = int((await session.execute(count, params)).scalar_one())
     if total <= offset or limit == 0:
         return [], total
     dfs, n = await document_frequencies(session, terms)
-    params: dict[str, Any] = {**terms_params, "limit": limit, "offset": offset}
-    ranks: list[str] = []
-    for i, (term, query) in enumerate(zip(terms, queries, strict=True)):
-        params[f"w{i}"] = idf(dfs[term], n)
-        ranks.append(f"CAST(:w{i} AS float8) * ts_rank(tsv, {query}, 1)")
-    score = " + ".join(ranks)
+    names = ", ".join(f"CAST(:t{i} AS text)" for i in range(len(terms)))
+    weights = " ".join(
+        f"WHEN CAST(:t{i} AS text) THEN CAST(:w{i} AS float8)" for i in range(len(terms))
+    )
+    params.update({f"w{i}": idf(dfs[term], n) for i, term in enumerate(terms)})
     rows = await session.execute(
         text(
-            f"SELECT post_id, {score} AS score FROM post_fts WHERE tsv @@ {match}"
-            " ORDER BY score DESC, post_id DESC LIMIT :limit OFFSET :offset"
+            f"WITH matched AS MATERIALIZED (SELECT post_id FROM post_fts WHERE tsv @@ {match}),"
+            " counts AS (SELECT t.post_id, t.term, sum(t.weight) AS tf"
+            " FROM post_terms t JOIN matched m ON m.post_id = t.post_id"
+            f" WHERE t.term IN ({names}) AND t.field <> 'keyword' GROUP BY t.post_id, t.term)"
+            " SELECT m.post_id,"
+            f" coalesce(sum(CASE c.term {weights} ELSE 0 END"
+            f" * c.tf * {K1 + 1.0} / (c.tf + {K1})), 0) AS score"
+            " FROM matched m LEFT JOIN counts c ON c.post_id = m.post_id GROUP BY m.post_id"
+            " ORDER BY score DESC, m.post_id DESC LIMIT :limit OFFSET :offset"
         ),
-        params,
+        {**params, "limit": limit, "offset": offset},
     )
     return [ScoredId(int(r.post_id), float(r.score)) for r in rows], total
 
