@@ -7,12 +7,13 @@ worse than none: a typo in ``[telegram] tokn`` would otherwise silently leave th
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 
 class ConfigError(Exception):
@@ -43,13 +44,50 @@ class FetchConfig(_Section):
 
 
 class TelegramConfig(_Section):
+    """``[telegram]``: the bot token, where the Bot API is, and how updates arrive.
+
+    Polling is the default because it needs nothing but the token; a webhook is for
+    deployments behind a reverse proxy (``webhook_url`` is the public HTTPS address Telegram
+    posts to, ``webhook_listen``/``webhook_port`` where the proxy forwards it). The rate limits
+    are Telegram's documented flood limits, so the bot slows itself down before Telegram does.
+    """
+
     token: SecretStr | None = None
-    base_url: str | None = None
+    base_url: str | None = None  # a self-hosted Bot API server ("http://host:8081/bot")
+    base_file_url: str | None = None
+    webhook_url: str | None = Field(default=None, pattern=r"^https?://\S+$")
+    webhook_secret: SecretStr | None = None  # 1-256 of A-Z a-z 0-9 _ -; random when unset
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    webhook_path: str | None = None  # default: the path of webhook_url
+    poll_timeout: float = Field(default=10.0, ge=0, le=50)  # long-polling seconds
+    concurrent_updates: int = Field(default=16, ge=1, le=256)
+    rate_limit_per_second: float = Field(default=30.0, ge=0)  # overall; 0 = no limiter
+    rate_limit_group_per_minute: float = Field(default=20.0, ge=0)  # per group; 0 = none
+    max_retries: int = Field(default=3, ge=0, le=10)  # retries of an answer after a 429
+    max_retry_wait: float = Field(default=60.0, ge=0)  # longer 429 waits drop the answer
+    inline_page_size: int = Field(default=20, ge=1, le=50)
+    inline_cache_seconds: int = Field(default=30, ge=0, le=86400)
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_token_charset(cls, value: SecretStr | None) -> SecretStr | None:
+        """Telegram accepts only these characters in ``secret_token``; say so at start-up."""
+        if value is not None and not re.fullmatch(
+            r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()
+        ):
+            raise ValueError("1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
 
 
 class DiscordConfig(_Section):
+    """``guild_ids``: servers to upload the slash commands to (instantly); empty uploads them
+    globally. ``sync_commands``: upload only when the command set ``changed`` since the last
+    upload (the default: uploads are rate-limited), ``always``, or ``never``."""
+
     token: SecretStr | None = None
     guild_ids: list[int] = Field(default_factory=list)
+    sync_commands: Literal["changed", "always", "never"] = "changed"
 
 
 class Config(_Section):

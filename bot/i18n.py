@@ -277,6 +277,97 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the console adapter is not installed (pip install -e .)",
         "ko": "콘솔 어댑터가 설치되어 있지 않습니다 (pip install -e .)",
     },
+    # --- the Discord adapter: slash command names, options, menus (adapters/discord) ---
+    # Names must be lower case, 1-32 letters, digits, - or _ (Discord's rule; Korean allowed).
+    "discord.name.film": {"en": "film", "ko": "영화"},
+    "discord.name.theme": {"en": "theme", "ko": "주제"},
+    "discord.name.category": {"en": "category", "ko": "카테고리"},
+    "discord.name.categories": {"en": "categories", "ko": "카테고리목록"},
+    "discord.name.search": {"en": "search", "ko": "검색"},
+    "discord.name.review": {"en": "review", "ko": "리뷰"},
+    "discord.name.sections": {"en": "sections", "ko": "섹션"},
+    "discord.name.related": {"en": "related", "ko": "관련글"},
+    "discord.name.random": {"en": "random", "ko": "추천"},
+    "discord.name.lang": {"en": "lang", "ko": "언어"},
+    "discord.name.help": {"en": "help", "ko": "도움말"},
+    "discord.option.title": {"en": "title", "ko": "제목"},
+    "discord.option.theme": {"en": "theme", "ko": "주제"},
+    "discord.option.name": {"en": "name", "ko": "이름"},
+    "discord.option.words": {"en": "words", "ko": "검색어"},
+    "discord.option.number": {"en": "number", "ko": "번호"},
+    "discord.option.film": {"en": "film", "ko": "영화"},
+    "discord.option.category": {"en": "category", "ko": "카테고리"},
+    "discord.option.language": {"en": "language", "ko": "언어"},
+    # Descriptions: at most 100 characters.
+    "discord.describe.title": {
+        "en": "A film title; typos, initial consonants (ㄱㅅㅊ) and English titles work",
+        "ko": "영화 제목 — 오타, 초성(ㄱㅅㅊ), 영어 제목도 알아들어요",
+    },
+    "discord.describe.theme": {"en": "A theme, e.g. family", "ko": "주제 — 예: 가족"},
+    "discord.describe.name": {
+        "en": "A category, e.g. Reviews > Korean films",
+        "ko": "카테고리 — 예: 리뷰 > 한국영화",
+    },
+    "discord.describe.words": {
+        "en": "Words to look for in the review texts",
+        "ko": "리뷰 본문에서 찾을 단어",
+    },
+    "discord.describe.number": {
+        "en": "The review's number (shown as #12 on its card)",
+        "ko": "리뷰 번호 (카드에 #12처럼 보여요)",
+    },
+    "discord.describe.random_film": {
+        "en": "Only reviews of this film",
+        "ko": "이 영화의 리뷰 중에서",
+    },
+    "discord.describe.random_theme": {
+        "en": "Only reviews about this theme",
+        "ko": "이 주제의 리뷰 중에서",
+    },
+    "discord.describe.random_category": {
+        "en": "Only reviews in this category",
+        "ko": "이 카테고리의 리뷰 중에서",
+    },
+    "discord.describe.language": {
+        "en": "The language of my answers",
+        "ko": "답하는 언어",
+    },
+    # Select menu placeholders (at most 150 characters), one per kind of button they hold.
+    "discord.select.review": {"en": "Open a review…", "ko": "리뷰 열기…"},
+    "discord.select.sections": {
+        "en": "See the sections of a review…",
+        "ko": "섹션을 볼 리뷰 고르기…",
+    },
+    "discord.select.related": {
+        "en": "See posts related to a review…",
+        "ko": "관련 글을 볼 리뷰 고르기…",
+    },
+    "discord.select.more_like_this": {
+        "en": "More like a review…",
+        "ko": "비슷한 리뷰 찾기…",
+    },
+    "discord.select.pick_film": {"en": "Pick a film…", "ko": "영화 고르기…"},
+    "discord.select.pick_category": {"en": "Open a category…", "ko": "카테고리 열기…"},
+    "discord.select.suggestion": {"en": "Did you mean…", "ko": "혹시 이것을 찾으셨나요…"},
+    "discord.select.more": {
+        "en": "{placeholder} ({number}/{total})",
+        "ko": "{placeholder} ({number}/{total})",
+    },
+    "discord.error.bad_input": {
+        "en": "I could not read that option. Please check it and try again.",
+        "ko": "입력한 값을 읽지 못했어요. 확인하고 다시 시도해 주세요.",
+    },
+    # --- the Telegram adapter ---
+    "telegram.open_in_bot": {"en": "Open in the bot", "ko": "봇에서 보기"},
+    "telegram.read_more": {"en": "Read more", "ko": "더 읽기"},
+    "telegram.inline_hint": {
+        "en": "Type a film title, or tap here for help",
+        "ko": "영화 제목을 입력하거나 여기를 눌러 도움말 보기",
+    },
+    "telegram.inline_none": {
+        "en": "No reviews found: tap here to ask the bot",
+        "ko": "리뷰를 찾지 못했어요: 여기를 눌러 봇에게 물어보기",
+    },
 }
 
 

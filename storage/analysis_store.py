@@ -9,8 +9,10 @@ A post's analysis lives in several places, all written here in the caller's tran
 * ``post_fts``, the full-text index over the term stream: an FTS5 table on SQLite (rowid = post
   id), a ``tsvector`` on PostgreSQL (``to_tsvector('simple', …)``).
 
-Document frequencies and the number of posts with terms are kept as counters rather than
-counted per query (a common term is held by most of the library). Their changes are collected
+Document frequencies, the number of posts with terms, and how many full posts carry each
+explicit theme or tag or are filed under each category are kept as counters rather than counted
+per query (a common term is held by most of the library; counting themes means reading every
+post). Their changes are collected
 for the whole transaction and written at its end in term order, so that two PostgreSQL writers
 always lock ``term_stats`` rows in the same order and cannot deadlock; the ``library_state``
 row is updated last of all.
@@ -24,20 +26,34 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, select, text, update
+from sqlalchemy import Table, bindparam, case, delete, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import IndexTerm, PostAnalysis, Sentence, TermField
-from storage.models import LibraryState, Post, PostSentences, PostTerm, SectionRow, TermStat
+from storage.models import (
+    CategoryCountRow,
+    LibraryState,
+    Post,
+    PostSentences,
+    PostTerm,
+    SectionRow,
+    TermStat,
+    ThemeCount,
+)
 
 MAX_TERM_LENGTH = 200
 """Longer "terms" are junk (a URL, a run of letters) and would bloat the term index."""
+
+MAX_THEME_LENGTH = 200
+"""Longer themes or tags are not counted for ``themes()`` (nobody types them)."""
 
 _SECTIONS = cast(Table, SectionRow.__table__)
 _TERMS = cast(Table, PostTerm.__table__)
 _STATS = cast(Table, TermStat.__table__)
 _SENTENCES = cast(Table, PostSentences.__table__)
+_THEMES = cast(Table, ThemeCount.__table__)
+_CATEGORIES = cast(Table, CategoryCountRow.__table__)
 
 
 def clean_term(term: str) -> str | None:
@@ -68,6 +84,15 @@ def aggregate_terms(terms: Iterable[IndexTerm]) -> dict[tuple[str, str], float]:
     return weights
 
 
+def theme_set(values: Iterable[object]) -> set[str]:
+    """A post's explicit themes and tags as ``themes()`` counts them: each once, as shown."""
+    return {
+        value
+        for value in values
+        if isinstance(value, str) and value and len(value) <= MAX_THEME_LENGTH
+    }
+
+
 def term_stream(terms: Sequence[str]) -> str:
     """The text the full-text index reads: the terms, space-separated, in text order."""
     return " ".join(t for t in (clean_term(term) for term in terms) if t)
@@ -84,12 +109,32 @@ class AnalysisWriter:
         self.session = session
         self.dialect = dialect
         self.df_changes: Counter[str] = Counter()
+        self.theme_changes: Counter[str] = Counter()
+        self.category_changes: Counter[str] = Counter()
+        self.category_shown: dict[str, str] = {}
         self.term_posts_change = 0
         self.changed = False
 
     def touch(self) -> None:
         """Note that the transaction changed the library (posts, films or aliases)."""
         self.changed = True
+
+    def count_category(self, old: tuple[str, str] | None, new: tuple[str, str] | None) -> None:
+        """A full post's ``(category_key, category)`` went from ``old`` to ``new``."""
+        if old == new:
+            return
+        if old is not None:
+            self.category_changes[old[0]] -= 1
+        if new is not None:
+            self.category_changes[new[0]] += 1
+            self.category_shown[new[0]] = new[1]
+
+    def count_themes(self, old: set[str], new: set[str]) -> None:
+        """A full post's themes and tags went from ``old`` to ``new`` (empty: not counted)."""
+        for theme in new - old:
+            self.theme_changes[theme] += 1
+        for theme in old - new:
+            self.theme_changes[theme] -= 1
 
     async def store(self, row: Post, analysis: PostAnalysis, *, fresh: bool = False) -> None:
         """Store (replace) the analysis of the full post ``row``, already flushed.
@@ -137,6 +182,20 @@ class AnalysisWriter:
                 index_elements=[_STATS.c.term], set_={"df": _STATS.c.df + insert.excluded.df}
             )
             await self.session.execute(upsert, [{"term": t, "df": n} for t, n in changes])
+        themes = sorted((theme, n) for theme, n in self.theme_changes.items() if n)
+        if themes:
+            insert = self._insert(_THEMES)
+            upsert = insert.on_conflict_do_update(
+                index_elements=[_THEMES.c.theme],
+                set_={"posts": _THEMES.c.posts + insert.excluded.posts},
+            )
+            await self.session.execute(upsert, [{"theme": t, "posts": n} for t, n in themes])
+            dropped = [theme for theme, n in themes if n < 0]
+            for part in (dropped[i : i + 500] for i in range(0, len(dropped), 500)):
+                await self.session.execute(
+                    delete(_THEMES).where(_THEMES.c.theme.in_(part), _THEMES.c.posts <= 0)
+                )
+        await self._apply_category_changes()
         if self.changed or self.term_posts_change:
             await self.session.execute(
                 update(LibraryState)
@@ -147,10 +206,50 @@ class AnalysisWriter:
                 )
             )
         self.df_changes.clear()
+        self.theme_changes.clear()
+        self.category_changes.clear()
+        self.category_shown.clear()
         self.term_posts_change = 0
         self.changed = False
 
     # parts
+
+    async def _apply_category_changes(self) -> None:
+        keys = sorted(
+            key
+            for key in {*self.category_changes, *self.category_shown}
+            if self.category_changes[key] or key in self.category_shown
+        )
+        if not keys:
+            return
+        insert = self._insert(_CATEGORIES)
+        shown = insert.excluded.category
+        upsert = insert.on_conflict_do_update(
+            index_elements=[_CATEGORIES.c.category_key],
+            set_={
+                "posts": _CATEGORIES.c.posts + insert.excluded.posts,
+                # "" = no new display (the key only lost posts): keep the stored one.
+                "category": case((shown == "", _CATEGORIES.c.category), else_=shown),
+            },
+        )
+        await self.session.execute(
+            upsert,
+            [
+                {
+                    "category_key": key,
+                    "category": self.category_shown.get(key, ""),
+                    "posts": self.category_changes[key],
+                }
+                for key in keys
+            ],
+        )
+        dropped = [key for key in keys if self.category_changes[key] < 0]
+        if dropped:
+            await self.session.execute(
+                delete(_CATEGORIES).where(
+                    _CATEGORIES.c.category_key.in_(dropped), _CATEGORIES.c.posts <= 0
+                )
+            )
 
     def _insert(self, table: Any) -> sqlite.Insert | postgresql.Insert:
         if self.dialect == "postgresql":

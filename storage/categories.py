@@ -64,7 +64,7 @@ class CategoryIndex:
 
     @classmethod
     def build(cls, rows: Iterable[tuple[str, str, int]]) -> CategoryIndex:
-        """From ``(category_key, category, count)`` rows."""
+        """From ``(category_key, category as shown, count)`` rows (one or more per key)."""
         counts: Counter[tuple[str, ...]] = Counter()
         votes: defaultdict[tuple[str, ...], Counter[tuple[str, ...]]] = defaultdict(Counter)
         for key, display, count in rows:
@@ -77,10 +77,14 @@ class CategoryIndex:
             counts[keys] += count
             for n in range(1, len(keys) + 1):
                 votes[keys[:n]][parts[:n]] += count
-        shown = {
-            path: min(options.items(), key=lambda item: (-item[1], item[0]))[0]
-            for path, options in votes.items()
-        }
+        # Each level as most of the displays given show it; a child keeps its parent's.
+        shown: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for path in sorted(votes, key=len):
+            last: Counter[str] = Counter()
+            for parts, n in votes[path].items():
+                last[parts[-1]] += n
+            best = min(last.items(), key=lambda item: (-item[1], item[0]))[0]
+            shown[path] = (*shown.get(path[:-1], ()), best)
         return cls(dict(counts), shown)
 
     def listing(self) -> list[CategoryCount]:

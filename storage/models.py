@@ -271,6 +271,28 @@ class TermStat(Base):
     df: Mapped[int]
 
 
+class ThemeCount(Base):
+    """How many full posts carry an explicit theme or tag, as shown (kept up to date on write)."""
+
+    __tablename__ = "theme_counts"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    theme: Mapped[str] = mapped_column(primary_key=True)
+    posts: Mapped[int]
+
+
+class CategoryCountRow(Base):
+    """How many full posts are filed under exactly this category (kept up to date on write),
+    shown as the last post saved under it shows it."""
+
+    __tablename__ = "category_counts"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    category_key: Mapped[str] = mapped_column(primary_key=True)
+    category: Mapped[str]
+    posts: Mapped[int]
+
+
 class PostSentences(Base):
     """A post's body sentences with their terms, as ``[[text, section, [terms…]], …]``."""
 

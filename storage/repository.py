@@ -60,7 +60,7 @@ from bot.domain import (
 from bot.textnorm import normalize_key
 from bot.titles import parse_title
 from storage import search
-from storage.analysis_store import AnalysisWriter
+from storage.analysis_store import AnalysisWriter, theme_set
 from storage.categories import CATEGORY_SEPARATOR, CategoryIndex, category_key
 from storage.engine import (
     DEFAULT_BUSY_TIMEOUT,
@@ -72,6 +72,7 @@ from storage.engine import (
 )
 from storage.migrate import upgrade
 from storage.models import (
+    CategoryCountRow,
     Film,
     FilmAlias,
     LibraryState,
@@ -79,6 +80,7 @@ from storage.models import (
     RelatedRow,
     SavedQuery,
     SectionRow,
+    ThemeCount,
     UserPref,
 )
 
@@ -389,13 +391,11 @@ class SqlRepository:
 
     async def _categories(self) -> CategoryIndex:
         async def compute(session: AsyncSession) -> CategoryIndex:
-            stmt = (
-                select(Post.category_key, Post.category, func.count())
-                .where(Post.category_key.is_not(None), Post.stub.is_(False))
-                .group_by(Post.category_key, Post.category)
-            )
+            stmt = select(
+                CategoryCountRow.category_key, CategoryCountRow.category, CategoryCountRow.posts
+            ).where(CategoryCountRow.posts > 0)
             rows = (await session.execute(stmt)).all()
-            return CategoryIndex.build((str(k), str(c or k), int(n)) for k, c, n in rows)
+            return CategoryIndex.build((str(k), str(c), int(n)) for k, c, n in rows)
 
         return await self._cached("categories", compute)
 
@@ -436,22 +436,12 @@ class SqlRepository:
         """Explicit themes and tags of full posts, most used first (a post counts once)."""
 
         async def compute(session: AsyncSession) -> list[tuple[str, int]]:
-            if self._dialect == "postgresql":
-                each = "CROSS JOIN LATERAL json_array_elements_text(p.{0}) AS j(value)"
-                false = "false"
-            else:
-                each = "CROSS JOIN json_each(p.{0}) AS j"
-                false = "0"
-            pairs = " UNION ".join(
-                f"SELECT p.id AS post_id, j.value AS theme FROM posts p {each.format(column)}"
-                f" WHERE p.stub = {false}"
-                for column in ("themes", "tags")
+            stmt = (
+                select(ThemeCount.theme, ThemeCount.posts)
+                .where(ThemeCount.posts > 0)
+                .order_by(ThemeCount.posts.desc(), ThemeCount.theme)
             )
-            stmt = text(
-                f"SELECT theme, count(*) AS posts FROM ({pairs}) AS t"
-                " WHERE theme <> '' GROUP BY theme ORDER BY posts DESC, theme"
-            )
-            return [(str(r.theme), int(r.posts)) for r in await session.execute(stmt)]
+            return [(str(theme), int(n)) for theme, n in await session.execute(stmt)]
 
         with self._errors():
             return list(await self._cached("themes", compute))
@@ -686,6 +676,13 @@ _SectionKey = tuple[str | None, int, str]
 _RelatedKey = tuple[int | None, str, str | None, date | None, int | None]
 
 
+def _category_of(row: Post) -> tuple[str, str] | None:
+    """What ``category_counts`` counts a full post under."""
+    if not row.category_key:
+        return None
+    return row.category_key, row.category or row.category_key
+
+
 def _missing(value: object) -> bool:
     """A value the source did not carry: it never erases a stored one."""
     return value is None or value == "" or value == []
@@ -793,6 +790,8 @@ class _Writer:
             await self._write_related(row.id, await self._related(row, post.related))
         if analysis is not None:
             await self.analysis.store(row, analysis, fresh=True)
+        self.analysis.count_themes(set(), theme_set([*row.themes, *row.tags]))
+        self.analysis.count_category(None, _category_of(row))
         self.analysis.touch()
         return row
 
@@ -828,6 +827,8 @@ class _Writer:
             new["film_id"] = film.id if film else row.film_id
 
         was_stub = row.stub
+        old_themes = set() if was_stub else theme_set([*row.themes, *row.tags])
+        old_category = None if was_stub else _category_of(row)
         changed_names: set[str] = set()
         for name, value in new.items():
             if getattr(row, name) != value:
@@ -856,6 +857,8 @@ class _Writer:
             row.updated_at = self.now
             await self.session.flush()
             self.analysis.touch()
+        self.analysis.count_themes(old_themes, theme_set([*row.themes, *row.tags]))
+        self.analysis.count_category(old_category, _category_of(row))
         analysed = {"title", "themes", "tags", "film_id"} & changed_names
         await self._merge_analysis(
             row,

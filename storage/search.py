@@ -5,9 +5,9 @@ methods); callers only rank by them.
 
 * :func:`search_text` — SQLite: FTS5 ``bm25()`` (negated, as FTS5's is lower-is-better).
   PostgreSQL has no BM25: the tsvector (GIN) finds the matches and counts them, and each is
-  ranked by Σ idf × saturated count of the terms from ``post_terms`` (BM25 without length
-  normalisation). The terms are always quoted (FTS5 strings) or passed through
-  ``phraseto_tsquery`` (PostgreSQL), so no term can change the query's syntax.
+  ranked by Σ idf × a saturating function of the term's frequency (``ts_rank`` for a few
+  matches, ``post_terms`` counts for many). The terms are always quoted (FTS5 strings) or
+  passed through ``phraseto_tsquery`` (PostgreSQL), so no term can change the query's syntax.
 * :func:`search_terms` — Σ field weight × idf × saturated stored weight over ``post_terms``.
 * :func:`similar_posts` — the post's ~20 most telling explicit terms, scored the same way.
 """
@@ -19,23 +19,11 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    Float,
-    case,
-    cast,
-    distinct,
-    func,
-    literal,
-    select,
-    text,
-    union_all,
-)
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import ScoredId, TermField
 from storage.analysis_store import clean_term
-from storage.models import LibraryState, Post, PostTerm, TermStat
 
 K1 = 1.2
 """Saturation of a stored weight w: w·(K1+1)/(w+K1) is 1 at w=1 and never above K1+1."""
@@ -51,7 +39,7 @@ SIMILAR_FIELDS: dict[str, float] = {
 SIMILAR_TERMS = 20
 """How many of a post's terms "more like this" looks for (its best by weight × idf)."""
 
-SIMILAR_ROW_BUDGET = 4000
+SIMILAR_ROW_BUDGET = 2000
 """At most this many posts holding the chosen terms (Σ df) are read, whatever the library's
 size: a term that would go over is skipped for a rarer one."""
 
@@ -63,10 +51,16 @@ than max(5% of it, 50 posts) are left out too, as they cost a lot and add little
 FILM_BONUS_TERMS = 3
 """A post about the same film scores as if it shared the post's best three terms as themes."""
 
+PG_TS_RANK_MATCHES = 2000
+"""Up to this many full-text matches PostgreSQL ranks with ``ts_rank``; above, from the terms'
+counts in ``post_terms`` (see ``_search_text_pg``)."""
+
+MAX_QUERY_TERMS = 64
+"""A query's distinct terms beyond this many are ignored (a pasted essay is not a query)."""
+
 CHUNK = 500
 """Bound parameters per IN list (SQLite and asyncpg both limit a statement's parameters)."""
 
-_TERMS = PostTerm.__table__
 _TOKEN_CATEGORIES = ("L", "N", "Co")
 
 
@@ -106,28 +100,30 @@ def fts5_query(terms: Sequence[str], *, require_all: bool) -> str:
     return (" AND " if require_all else " OR ").join(quoted)
 
 
-def saturated(weight: ColumnElement[float]) -> ColumnElement[float]:
-    return weight * (K1 + 1.0) / (weight + K1)
-
-
-async def term_posts(session: AsyncSession) -> int:
-    """How many posts have index terms (the N of idf)."""
-    stmt = select(LibraryState.term_posts).where(LibraryState.id == 1)
-    return int((await session.execute(stmt)).scalar_one_or_none() or 0)
-
-
 async def document_frequencies(
     session: AsyncSession, terms: Sequence[str]
 ) -> tuple[dict[str, int], int]:
-    """``{term: df}`` for the given terms as given (0 when unknown), and N."""
+    """``{term: df}`` for the given terms as given (0 when unknown), and N; one query."""
     wanted = {term: clean_term(term) for term in terms}
     keys = sorted({key for key in wanted.values() if key is not None})
     found: dict[str, int] = {}
-    for part in chunks(keys):
-        stmt = select(TermStat.term, TermStat.df).where(TermStat.term.in_(part))
-        found.update({row.term: int(row.df) for row in await session.execute(stmt)})
+    n = 0
+    for part in chunks(keys) if keys else [()]:
+        params: dict[str, Any] = {f"k{i}": key for i, key in enumerate(part)}
+        names = ", ".join(f":k{i}" for i in range(len(part))) or "NULL"
+        rows = await session.execute(
+            text(
+                "SELECT s.term_posts, t.term, t.df FROM library_state s"
+                f" LEFT JOIN term_stats t ON t.term IN ({names}) WHERE s.id = 1"
+            ),
+            params,
+        )
+        for row in rows:
+            n = int(row.term_posts)
+            if row.term is not None:
+                found[row.term] = int(row.df)
     result = {term: max(found.get(key, 0), 0) if key else 0 for term, key in wanted.items()}
-    return result, await term_posts(session)
+    return result, n
 
 
 # --- full text --------------------------------------------------------------------------------
@@ -144,7 +140,7 @@ async def search_text(
 ) -> tuple[list[ScoredId], int]:
     """The total first (an index-only count), then one page ranked: ranking every match to
     count it too would cost a window over all of them."""
-    usable = searchable_terms(terms)
+    usable = searchable_terms(terms)[:MAX_QUERY_TERMS]
     if not usable:
         return [], 0
     limit, offset = max(limit, 0), max(offset, 0)
@@ -169,9 +165,10 @@ async def search_text(
 async def _search_text_pg(
     session: AsyncSession, terms: Sequence[str], require_all: bool, limit: int, offset: int
 ) -> tuple[list[ScoredId], int]:
-    """Matched by the tsvector (GIN), ranked from ``post_terms``: Σ idf × saturated count of
-    each term (keyword candidates left out, they repeat body counts). ``ts_rank`` would have
-    to decompress every match's tsvector, several times slower and blind to rarity."""
+    """Matched and counted by the tsvector (GIN index); ranked by Σ idf × a saturating function
+    of each term's frequency: ``ts_rank`` for a few matches, ``post_terms`` counts (keyword
+    candidates left out, they repeat body counts) for many. Scores of the two are not on one
+    scale, but a query's total, and so its method, is the same on every page."""
     params: dict[str, Any] = {}
     queries: list[str] = []
     for i, term in enumerate(terms):
@@ -188,24 +185,34 @@ async def _search_text_pg(
         f"WHEN CAST(:t{i} AS text) THEN CAST(:w{i} AS float8)" for i in range(len(terms))
     )
     params.update({f"w{i}": idf(dfs[term], n) for i, term in enumerate(terms)})
-    rows = await session.execute(
-        text(
+    if total <= PG_TS_RANK_MATCHES:
+        # Few matches: rank each by ts_rank of every term (length-normalised), idf-weighted.
+        ranks = " + ".join(
+            f"CAST(:w{i} AS float8) * ts_rank(tsv, {query}, 1)" for i, query in enumerate(queries)
+        )
+        sql = f"SELECT post_id, {ranks} AS score FROM post_fts WHERE tsv @@ {match}"
+    else:
+        # Many: ts_rank would decompress every match's tsvector, several times over; read the
+        # terms' counts from post_terms instead (index only) and join them to the matches.
+        tf_score = f"CASE c.term {weights} ELSE 0 END * c.tf * {K1 + 1.0} / (c.tf + {K1})"
+        sql = (
             f"WITH matched AS MATERIALIZED (SELECT post_id FROM post_fts WHERE tsv @@ {match}),"
             " counts AS (SELECT t.post_id, t.term, sum(t.weight) AS tf"
             " FROM post_terms t JOIN matched m ON m.post_id = t.post_id"
             f" WHERE t.term IN ({names}) AND t.field <> 'keyword' GROUP BY t.post_id, t.term)"
-            " SELECT m.post_id,"
-            f" coalesce(sum(CASE c.term {weights} ELSE 0 END"
-            f" * c.tf * {K1 + 1.0} / (c.tf + {K1})), 0) AS score"
+            f" SELECT m.post_id, coalesce(sum({tf_score}), 0) AS score"
             " FROM matched m LEFT JOIN counts c ON c.post_id = m.post_id GROUP BY m.post_id"
-            " ORDER BY score DESC, m.post_id DESC LIMIT :limit OFFSET :offset"
-        ),
+        )
+    rows = await session.execute(
+        text(sql + " ORDER BY score DESC, post_id DESC LIMIT :limit OFFSET :offset"),
         {**params, "limit": limit, "offset": offset},
     )
     return [ScoredId(int(r.post_id), float(r.score)) for r in rows], total
 
 
 # --- weighted terms ---------------------------------------------------------------------------
+# Built as SQL text: these statements differ in shape with every query (one CASE branch per
+# term), so SQLAlchemy's expression building and cache keys would cost more than running them.
 
 
 def _field_weights(weights: dict[str, float]) -> dict[str, float]:
@@ -217,10 +224,24 @@ def _field_weights(weights: dict[str, float]) -> dict[str, float]:
     }
 
 
-def _by_value(column: Any, values: dict[str, float]) -> ColumnElement[float]:
-    """``CASE column WHEN k THEN v … END`` with float results on both databases."""
-    whens = [(column == literal(key), cast(literal(value), Float)) for key, value in values.items()]
-    return case(*whens, else_=cast(literal(0.0), Float))
+def _case(column: str, values: dict[str, float], prefix: str, params: dict[str, Any]) -> str:
+    """``CASE column WHEN :k THEN :v … ELSE 0 END`` (floats on both databases), and its
+    parameters added to ``params``."""
+    whens = []
+    for i, (key, value) in enumerate(values.items()):
+        params[f"{prefix}k{i}"] = key
+        params[f"{prefix}v{i}"] = float(value)
+        whens.append(f"WHEN :{prefix}k{i} THEN CAST(:{prefix}v{i} AS FLOAT)")
+    return f"CASE {column} {' '.join(whens)} ELSE 0.0 END"
+
+
+def _in(column: str, values: Sequence[str], prefix: str, params: dict[str, Any]) -> str:
+    for i, value in enumerate(values):
+        params[f"{prefix}{i}"] = value
+    return f"{column} IN ({', '.join(f':{prefix}{i}' for i in range(len(values)))})"
+
+
+SATURATED = f"weight * {K1 + 1.0} / (weight + {K1})"
 
 
 async def search_terms(
@@ -231,56 +252,47 @@ async def search_terms(
     limit: int,
     offset: int,
 ) -> tuple[list[ScoredId], int]:
-    wanted = distinct_terms(terms)
+    wanted = distinct_terms(terms)[:MAX_QUERY_TERMS]
     fields = _field_weights(weights)
     if not wanted or not fields:
         return [], 0
     dfs, n = await document_frequencies(session, wanted)
     if any(dfs[term] == 0 for term in wanted):
         return [], 0  # every term must occur, and this one occurs nowhere
-    idfs = {term: idf(dfs[term], n) for term in wanted}
     limit, offset = max(limit, 0), max(offset, 0)
-    score = func.sum(
-        _by_value(_TERMS.c.field, fields)
-        * _by_value(_TERMS.c.term, idfs)
-        * saturated(_TERMS.c.weight)
-    )
+    params: dict[str, Any] = {"n": len(wanted)}
+    by_field = _case("field", fields, "f", params)
+    by_term = _case("term", {term: idf(dfs[term], n) for term in wanted}, "t", params)
     # Every matching post's score, computed once (MATERIALIZED: SQLite and PostgreSQL would
-    # otherwise run it again per use).
+    # otherwise compute it again for each use below).
     scores = (
-        select(_TERMS.c.post_id, score.label("score"))
-        .where(_TERMS.c.term.in_(wanted), _TERMS.c.field.in_(sorted(fields)))
-        .group_by(_TERMS.c.post_id)
-        .having(func.count(distinct(_TERMS.c.term)) == len(wanted))
-        .cte("scores")
-        .prefix_with("MATERIALIZED")
+        "WITH scores AS MATERIALIZED ("
+        f"SELECT post_id, sum({by_field} * {by_term} * {SATURATED}) AS score"
+        f" FROM post_terms WHERE {_in('term', wanted, 'w', params)}"
+        f" AND {_in('field', sorted(fields), 'g', params)}"
+        " GROUP BY post_id HAVING count(DISTINCT term) = :n) "
     )
-    total = select(func.count()).select_from(scores).scalar_subquery()
+    count = text(scores + "SELECT count(*) FROM scores")
     if limit == 0:
-        return [], int((await session.execute(select(total))).scalar_one())
+        return [], int((await session.execute(count, params)).scalar_one())
     # Newer first among equal scores needs each post's date: read it only for the posts that
     # can be on this page, those scoring at least the page's last score (ties included).
-    cut = (
-        select(scores.c.score)
-        .order_by(scores.c.score.desc())
-        .limit(1)
-        .offset(offset + limit - 1)
-        .scalar_subquery()
-    )
-    stmt = (
-        select(scores.c.post_id, scores.c.score, total.label("total"))
-        .join(Post, Post.id == scores.c.post_id)
-        .where(scores.c.score >= func.coalesce(cut, 0.0))
-        .order_by(
-            scores.c.score.desc(), Post.published.desc().nulls_last(), scores.c.post_id.desc()
+    rows = (
+        await session.execute(
+            text(
+                scores + "SELECT s.post_id, s.score, (SELECT count(*) FROM scores) AS total"
+                " FROM scores s JOIN posts p ON p.id = s.post_id"
+                " WHERE s.score >= coalesce("
+                "(SELECT score FROM scores ORDER BY score DESC LIMIT 1 OFFSET :last), 0.0)"
+                " ORDER BY s.score DESC, p.published DESC NULLS LAST, s.post_id DESC"
+                " LIMIT :limit OFFSET :offset"
+            ),
+            {**params, "last": offset + limit - 1, "limit": limit, "offset": offset},
         )
-        .limit(limit)
-        .offset(offset)
-    )
-    rows = (await session.execute(stmt)).all()
+    ).all()
     if rows:
         return [ScoredId(int(r.post_id), float(r.score)) for r in rows], int(rows[0].total)
-    return [], int((await session.execute(select(total))).scalar_one())
+    return [], int((await session.execute(count, params)).scalar_one())
 
 
 # --- more like this ---------------------------------------------------------------------------
@@ -289,23 +301,30 @@ async def search_terms(
 async def similar_posts(session: AsyncSession, post_id: int, *, limit: int) -> list[ScoredId]:
     if limit <= 0:
         return []
-    film_id = (
-        await session.execute(select(Post.film_id).where(Post.id == post_id))
-    ).scalar_one_or_none()
-    n = await term_posts(session)
+    fields = sorted(SIMILAR_FIELDS)
+    params: dict[str, Any] = {"p": post_id}
     own = (
         await session.execute(
-            select(_TERMS.c.term, _TERMS.c.field, _TERMS.c.weight, TermStat.df)
-            .join(TermStat, TermStat.term == _TERMS.c.term)
-            .where(_TERMS.c.post_id == post_id, _TERMS.c.field.in_(sorted(SIMILAR_FIELDS)))
+            text(
+                "SELECT p.film_id, s.term_posts, t.term, t.field, t.weight, d.df"
+                " FROM posts p CROSS JOIN library_state s"
+                " LEFT JOIN post_terms t ON t.post_id = p.id"
+                f" AND {_in('t.field', fields, 'f', params)}"
+                " LEFT JOIN term_stats d ON d.term = t.term"
+                " WHERE p.id = :p AND s.id = 1"
+            ),
+            params,
         )
     ).all()
+    if not own:
+        return []  # no such post
+    film_id, n = own[0].film_id, int(own[0].term_posts)
     cap = min(n / 2, max(SIMILAR_MAX_SHARE * n, SIMILAR_MIN_CAP))
     query_weight: dict[str, float] = {}
     dfs: dict[str, int] = {}
     for row in own:
-        if row.df < 2 or row.df > cap:
-            continue  # only this post has it, or too many posts do
+        if row.term is None or row.df is None or row.df < 2 or row.df > cap:
+            continue  # no terms, only this post has it, or too many posts do
         sat = row.weight * (K1 + 1.0) / (row.weight + K1)
         value = idf(int(row.df), n) * SIMILAR_FIELDS[row.field] * sat
         query_weight[row.term] = max(query_weight.get(row.term, 0.0), value)
@@ -318,43 +337,36 @@ async def similar_posts(session: AsyncSession, post_id: int, *, limit: int) -> l
         if dfs[term] <= budget:
             best.append((term, value))
             budget -= dfs[term]
-    # The other post's side: the share of the best field weight its field carries, so that
-    # sharing a term as a theme is worth the term's full weight.
-    top = max(SIMILAR_FIELDS.values())
-    relative = {field: weight / top for field, weight in SIMILAR_FIELDS.items()}
+    params = {"p": post_id, "limit": limit}
     parts = []
     if best:
-        chosen = dict(best)
+        # The other post's side: the share of the best field weight its field carries, so
+        # that sharing a term as a theme is worth the term's full weight.
+        top = max(SIMILAR_FIELDS.values())
+        relative = {field: weight / top for field, weight in SIMILAR_FIELDS.items()}
+        by_term = _case("term", dict(best), "t", params)
+        by_field = _case("field", relative, "f", params)
         parts.append(
-            select(
-                _TERMS.c.post_id.label("post_id"),
-                (
-                    _by_value(_TERMS.c.term, chosen)
-                    * _by_value(_TERMS.c.field, relative)
-                    * saturated(_TERMS.c.weight)
-                ).label("score"),
-            ).where(
-                _TERMS.c.term.in_(sorted(chosen)),
-                _TERMS.c.field.in_(sorted(SIMILAR_FIELDS)),
-                _TERMS.c.post_id != post_id,
-            )
+            f"SELECT post_id, {by_term} * {by_field} * {SATURATED} AS score FROM post_terms"
+            f" WHERE {_in('term', sorted(dict(best)), 'w', params)}"
+            f" AND {_in('field', fields, 'g', params)} AND post_id <> :p"
         )
     if film_id is not None:
-        bonus = sum(value for _term, value in best[:FILM_BONUS_TERMS]) or 1.0
+        params["film"] = film_id
+        params["bonus"] = sum(value for _term, value in best[:FILM_BONUS_TERMS]) or 1.0
+        params["no"] = False
         parts.append(
-            select(Post.id.label("post_id"), cast(literal(bonus), Float).label("score")).where(
-                Post.film_id == film_id, Post.stub.is_(False), Post.id != post_id
-            )
+            "SELECT id AS post_id, CAST(:bonus AS FLOAT) AS score FROM posts"
+            " WHERE film_id = :film AND stub = :no AND id <> :p"
         )
     if not parts:
         return []
-    union = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
     # Only full posts have terms, and the film's posts are taken without stubs: no join.
-    score = func.sum(union.c.score).label("score")
-    stmt = (
-        select(union.c.post_id, score)
-        .group_by(union.c.post_id)
-        .order_by(score.desc(), union.c.post_id.desc())
-        .limit(limit)
+    rows = await session.execute(
+        text(
+            f"SELECT post_id, sum(score) AS score FROM ({' UNION ALL '.join(parts)}) AS u"
+            " GROUP BY post_id ORDER BY score DESC, post_id DESC LIMIT :limit"
+        ),
+        params,
     )
-    return [ScoredId(int(r.post_id), float(r.score)) for r in await session.execute(stmt)]
+    return [ScoredId(int(r.post_id), float(r.score)) for r in rows]

@@ -336,11 +336,6 @@ def test_list_category_by_its_last_part(cli: Cli) -> None:
     assert [p["url"] for p in korean if not p["stub"]] == [f"{BLOG}/105", f"{BLOG}/101"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="storage list_posts: a '/'-joined category path ('리뷰/한국영화', how Tistory skins "
-    "show it) should match, as the Repository protocol documents; ' > ' paths and last parts do",
-)
 def test_list_category_by_slash_path(cli: Cli) -> None:
     cli.json("ingest", *pages(101, 105))
     assert len(cli.json("list", "--category", "리뷰/한국영화")) >= 2

@@ -13,6 +13,7 @@ The full-text index is the one dialect-specific table: an FTS5 virtual table on 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -74,6 +75,25 @@ def upgrade() -> None:
         sqlite_with_rowid=False,
     )
 
+    themes = op.create_table(
+        "theme_counts",
+        sa.Column("theme", sa.Text(), nullable=False),
+        sa.Column("posts", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("theme", name=op.f("pk_theme_counts")),
+        sqlite_with_rowid=False,
+    )
+    op.bulk_insert(themes, _theme_counts())
+
+    categories = op.create_table(
+        "category_counts",
+        sa.Column("category_key", sa.Text(), nullable=False),
+        sa.Column("category", sa.Text(), nullable=False),
+        sa.Column("posts", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("category_key", name=op.f("pk_category_counts")),
+        sqlite_with_rowid=False,
+    )
+    op.bulk_insert(categories, _category_counts())
+
     op.create_table(
         "post_sentences",
         sa.Column("post_id", sa.Integer(), nullable=False),
@@ -133,6 +153,39 @@ def upgrade() -> None:
             raise
 
 
+def _theme_counts() -> list[dict[str, object]]:
+    """The themes and tags of the posts already stored, counted as the repository counts them."""
+    posts = sa.table(
+        "posts", sa.column("themes", sa.JSON), sa.column("tags", sa.JSON), sa.column("stub")
+    )
+    counts: Counter[str] = Counter()
+    query = sa.select(posts.c.themes, posts.c.tags).where(posts.c.stub == sa.false())
+    for themes, tags in op.get_bind().execute(query):
+        values = [*(themes or ()), *(tags or ())]
+        counts.update({v for v in values if isinstance(v, str) and v and len(v) <= 200})
+    return [{"theme": theme, "posts": n} for theme, n in sorted(counts.items())]
+
+
+def _category_counts() -> list[dict[str, object]]:
+    """The categories of the posts already stored, each shown as most of its posts show it."""
+    posts = sa.table("posts", sa.column("category_key"), sa.column("category"), sa.column("stub"))
+    query = (
+        sa.select(posts.c.category_key, posts.c.category, sa.func.count())
+        .where(posts.c.category_key.is_not(None), posts.c.stub == sa.false())
+        .group_by(posts.c.category_key, posts.c.category)
+    )
+    counts: Counter[str] = Counter()
+    shown: dict[str, tuple[int, str]] = {}
+    for key, category, n in op.get_bind().execute(query):
+        counts[key] += n
+        if key not in shown or n > shown[key][0]:
+            shown[key] = (n, category or key)
+    return [
+        {"category_key": key, "category": shown[key][1], "posts": n}
+        for key, n in sorted(counts.items())
+    ]
+
+
 def downgrade() -> None:
     dialect = op.get_bind().dialect.name
     op.execute("DROP TABLE post_fts")
@@ -140,6 +193,8 @@ def downgrade() -> None:
     op.drop_table("saved_queries")
     op.drop_table("library_state")
     op.drop_table("post_sentences")
+    op.drop_table("theme_counts")
+    op.drop_table("category_counts")
     op.drop_table("term_stats")
     op.drop_index("ix_post_terms_term", table_name="post_terms")
     op.drop_table("post_terms")
