@@ -38,7 +38,8 @@ _MIN_YEAR, _MAX_YEAR = 1880, 2100
 # Words that say "this is a review" rather than naming anything. Matched against a token's
 # normalize_key, so "영화리뷰", "결말해석", "솔직후기" (glued compounds) are generic too.
 _STRONG_GENERIC = re.compile(
-    r"(?:영화|리뷰|후기|감상문|감상평|감상|솔직|관람평|관람|결말|해석|스포일러|스포|노스포|약스포"
+    r"(?:영화|리뷰|후기|감상문|감상평|감상|솔직|관람평|재관람|관람|재개봉|재감상|시사회|결말|해석"
+    r"|스포일러|스포|노스포|약스포"
     r"|정보|쿠키|줄거리|평점|총평|reviews?|spoilers?|recap)+"
 )
 # Weak words: stripped at the edges of a bare film name but never end it ("영화 괴물",

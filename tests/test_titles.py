@@ -174,3 +174,15 @@ def test_merge_themes_drops_generic_words_and_years() -> None:
 )
 def test_looks_like_review_title(line: str, expected: bool) -> None:
     assert looks_like_review_title(line) is expected
+
+
+@pytest.mark.parametrize(
+    ("title", "film"),
+    [
+        ("인터스텔라 재개봉 후기", "인터스텔라"),
+        ("죽은 시인의 사회 재관람 후기", "죽은 시인의 사회"),
+        ("헤어질 결심 시사회 후기", "헤어질 결심"),
+    ],
+)
+def test_watching_occasions_are_not_part_of_the_film(title: str, film: str) -> None:
+    assert parse_title(title).film == film
