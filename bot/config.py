@@ -56,12 +56,13 @@ class TelegramConfig(_Section):
     base_url: str | None = None  # a self-hosted Bot API server ("http://host:8081/bot")
     base_file_url: str | None = None
     webhook_url: str | None = Field(default=None, pattern=r"^https?://\S+$")
-    webhook_secret: SecretStr | None = None  # 1-256 of A-Z a-z 0-9 _ -; random when unset
+    # 1-256 of A-Z a-z 0-9 _ -; random when unset. Not in repr: even its name is noise there.
+    webhook_secret: SecretStr | None = Field(default=None, repr=False)
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_path: str | None = None  # default: the path of webhook_url
     poll_timeout: float = Field(default=10.0, ge=0, le=50)  # long-polling seconds
-    concurrent_updates: int = Field(default=16, ge=1, le=256)
+    concurrent_updates: int = Field(default=32, ge=1, le=256)  # chats answered at once
     rate_limit_per_second: float = Field(default=30.0, ge=0)  # overall; 0 = no limiter
     rate_limit_group_per_minute: float = Field(default=20.0, ge=0)  # per group; 0 = none
     max_retries: int = Field(default=3, ge=0, le=10)  # retries of an answer after a 429

@@ -223,7 +223,7 @@ class Lookups:
                 message="category.not_found",
                 message_args={"query": q},
             )
-        key = "/".join(found.path)
+        key = " > ".join(found.path)
         posts = await self.repo.list_posts(category=key, limit=limit, offset=offset)
         total = await self.repo.count_posts(category=key, include_stubs=True)
         return LookupResult(

@@ -60,7 +60,9 @@ def clean_term(term: str) -> str | None:
     """The term as stored and searched: no control characters (PostgreSQL refuses NUL)."""
     if not isinstance(term, str):
         return None
-    term = "".join(ch for ch in term if unicodedata.category(ch) not in {"Cc", "Cs"}).strip()
+    if not term.isprintable():  # rare: control characters or lone surrogates
+        term = "".join(ch for ch in term if unicodedata.category(ch) not in {"Cc", "Cs"})
+    term = term.strip()
     if not term or len(term) > MAX_TERM_LENGTH:
         return None
     return term
@@ -102,8 +104,9 @@ def _sentences_json(sentences: Sequence[Sentence]) -> list[list[Any]]:
     return [[s.text, s.section, list(s.terms)] for s in sentences]
 
 
-class AnalysisWriter:
-    """Writes analyses in one session's transaction and the counters at its end."""
+class LibraryWriter:
+    """Writes analyses in one session's transaction, and the library's counters (document
+    frequencies, theme and category counts, version) at its end."""
 
     def __init__(self, session: AsyncSession, dialect: str) -> None:
         self.session = session

@@ -60,7 +60,7 @@ from bot.domain import (
 from bot.textnorm import normalize_key
 from bot.titles import parse_title
 from storage import search
-from storage.analysis_store import AnalysisWriter, theme_set
+from storage.analysis_store import LibraryWriter, theme_set
 from storage.categories import CATEGORY_SEPARATOR, CategoryIndex, category_key
 from storage.engine import (
     DEFAULT_BUSY_TIMEOUT,
@@ -88,6 +88,9 @@ if TYPE_CHECKING:
     from bot.ports import RepositoryFactory
 
 __all__ = ["CATEGORY_SEPARATOR", "SqlRepository", "category_key", "open_repository"]
+
+MAX_ID = 2**31 - 1
+"""Ids are PostgreSQL integers: a larger number (a user can type any) is no post or film."""
 
 QUERY_KEY_LENGTH = 12
 """Characters of a saved query's key: 60 bits of a hash in lower-case base32."""
@@ -171,21 +174,23 @@ class SqlRepository:
 
     async def _save(self, posts: Sequence[ParsedPost], source: str) -> list[SaveResult]:
         async with self._write() as session, session.begin():
-            analysis = AnalysisWriter(session, self._dialect)
-            writer = _Writer(session, source, analysis)
+            library = LibraryWriter(session, self._dialect)
+            writer = _Writer(session, source, library)
             results = [await writer.save(post) for post in posts]
             await session.flush()
-            await analysis.finish()
+            await library.finish()
             return results
 
     async def save_analysis(self, post_id: int, analysis: PostAnalysis) -> None:
         """Store (replace) a post's analysis; unknown posts and stubs are left alone."""
+        if not _valid_id(post_id):
+            return
         with self._errors():
             async with self._write() as session, session.begin():
                 row = await session.get(Post, post_id)
                 if row is None or row.stub:
                     return
-                writer = AnalysisWriter(session, self._dialect)
+                writer = LibraryWriter(session, self._dialect)
                 await writer.store(row, analysis)
                 await session.flush()
                 await writer.finish()
@@ -196,24 +201,28 @@ class SqlRepository:
             return False
         with self._errors():
             async with self._write() as session, session.begin():
-                analysis = AnalysisWriter(session, self._dialect)
-                writer = _Writer(session, None, analysis)
+                library = LibraryWriter(session, self._dialect)
+                writer = _Writer(session, None, library)
                 films = await writer.films_named(key)
                 for found in films:
                     await writer.add_alias(found, alias)
                 await session.flush()
-                await analysis.finish()
+                await library.finish()
                 return bool(films)
 
     # --- posts --------------------------------------------------------------------------------
 
     async def get_post(self, post_id: int) -> StoredPost | None:
+        if not _valid_id(post_id):
+            return None
         with self._errors():
             posts = await self._load(select(Post).where(Post.id == post_id), full=True)
         return posts[0] if posts else None
 
     async def get_post_by_url(self, url: str) -> StoredPost | None:
         url = url.strip()
+        if not url or url != _storable(url):
+            return None  # no stored URL holds NUL or a lone surrogate
         with self._errors():
             posts = await self._load(select(Post).where(Post.url == url), full=True)
             if not posts:
@@ -222,7 +231,7 @@ class SqlRepository:
 
     async def get_posts(self, post_ids: Sequence[int], *, full: bool = False) -> list[StoredPost]:
         """The posts in the order given, each once; unknown ids are left out."""
-        ids = list(dict.fromkeys(int(i) for i in post_ids))
+        ids = list(dict.fromkeys(i for i in map(int, post_ids) if _valid_id(i)))
         found: dict[int, StoredPost] = {}
         with self._errors():
             for part in search.chunks(ids):
@@ -308,7 +317,7 @@ class SqlRepository:
             by_alias = select(FilmAlias.film_id).where(FilmAlias.key == film_key)
             stmt = stmt.where(or_(Post.film_id.in_(by_title), Post.film_id.in_(by_alias)))
         if film_ids is not None:
-            ids = sorted({int(i) for i in film_ids})
+            ids = sorted({i for i in map(int, film_ids) if _valid_id(i)})
             if not ids:
                 return None
             stmt = stmt.where(Post.film_id.in_(ids))
@@ -321,7 +330,7 @@ class SqlRepository:
         with self._errors():
             async with self._read() as session:
                 if candidates is not None:
-                    ids = list(dict.fromkeys(int(i) for i in candidates))
+                    ids = list(dict.fromkeys(i for i in map(int, candidates) if _valid_id(i)))
                     self._random.shuffle(ids)
                     for part in search.chunks(ids):
                         stmt = select(Post.id).where(Post.id.in_(part), Post.stub.is_(False))
@@ -477,6 +486,8 @@ class SqlRepository:
                 )
 
     async def similar_posts(self, post_id: int, *, limit: int) -> list[ScoredId]:
+        if not _valid_id(post_id):
+            return []
         with self._errors():
             async with self._read() as session:
                 return await search.similar_posts(session, post_id, limit=limit)
@@ -510,7 +521,7 @@ class SqlRepository:
         raise RuntimeError("no free key for a saved query")  # 8 collisions of 60-bit hashes
 
     async def recall_query(self, key: str) -> tuple[str, str] | None:
-        if not key or len(key) > QUERY_KEY_LENGTH or not key.isascii():
+        if not key or len(key) > QUERY_KEY_LENGTH or not key.isascii() or "\x00" in key:
             return None
         with self._errors():
             async with self._read() as session:
@@ -518,12 +529,14 @@ class SqlRepository:
         return None if row is None else (row.kind, row.query)
 
     async def get_user_lang(self, user: str) -> str | None:
+        user = _storable(user)
         with self._errors():
             async with self._read() as session:
                 stmt = select(UserPref.lang).where(UserPref.user_id == user)
                 return (await session.execute(stmt)).scalar_one_or_none()
 
     async def set_user_lang(self, user: str, lang: str) -> None:
+        user = _storable(user)
         if not user or not 0 < len(lang) <= 16:
             raise ValueError(f"bad user or language: {user!r}, {lang!r}")
         with self._errors():
@@ -561,6 +574,10 @@ class SqlRepository:
         async with self._read() as session:
             rows = (await session.execute(stmt)).scalars().all()
             return [_stored(row, full=full) for row in rows]
+
+
+def _valid_id(value: int) -> bool:
+    return 0 < value <= MAX_ID
 
 
 def _storable(value: str) -> str:
@@ -709,10 +726,10 @@ def _metadata(post: ParsedPost) -> dict[str, Any]:
 class _Writer:
     """The steps of one save transaction; every query sees the rows written before it."""
 
-    def __init__(self, session: AsyncSession, source: str | None, analysis: AnalysisWriter) -> None:
+    def __init__(self, session: AsyncSession, source: str | None, library: LibraryWriter) -> None:
         self.session = session
         self.source = source
-        self.analysis = analysis
+        self.library = library
         self.now = datetime.now(UTC)
 
     async def save(self, post: ParsedPost) -> SaveResult:
@@ -789,10 +806,10 @@ class _Writer:
         if post.related:
             await self._write_related(row.id, await self._related(row, post.related))
         if analysis is not None:
-            await self.analysis.store(row, analysis, fresh=True)
-        self.analysis.count_themes(set(), theme_set([*row.themes, *row.tags]))
-        self.analysis.count_category(None, _category_of(row))
-        self.analysis.touch()
+            await self.library.store(row, analysis, fresh=True)
+        self.library.count_themes(set(), theme_set([*row.themes, *row.tags]))
+        self.library.count_category(None, _category_of(row))
+        self.library.touch()
         return row
 
     async def _merge(self, row: Post, post: ParsedPost, title_key: str, digest: str) -> bool:
@@ -856,9 +873,9 @@ class _Writer:
             row.source = self.source
             row.updated_at = self.now
             await self.session.flush()
-            self.analysis.touch()
-        self.analysis.count_themes(old_themes, theme_set([*row.themes, *row.tags]))
-        self.analysis.count_category(old_category, _category_of(row))
+            self.library.touch()
+        self.library.count_themes(old_themes, theme_set([*row.themes, *row.tags]))
+        self.library.count_category(old_category, _category_of(row))
         analysed = {"title", "themes", "tags", "film_id"} & changed_names
         await self._merge_analysis(
             row,
@@ -880,9 +897,9 @@ class _Writer:
                 or row.analysed_version is None
                 or row.analysed_version < analysis.version
             ):
-                await self.analysis.store(row, analysis)
+                await self.library.store(row, analysis)
         elif text_changed:
-            await self.analysis.clear(row)
+            await self.library.clear(row)
         elif stale and row.analysed_version is not None:
             row.analysed_version = None
 
@@ -996,7 +1013,7 @@ class _Writer:
                 changed = True
         if changed:
             target.updated_at = self.now
-            self.analysis.touch()
+            self.library.touch()
 
     async def _stub(self, ref: RelatedRef, url: str | None, key: str) -> Post:
         info = parse_title(ref.title)
@@ -1025,7 +1042,7 @@ class _Writer:
         )
         self.session.add(stub)
         await self.session.flush()
-        self.analysis.touch()
+        self.library.touch()
         return stub
 
     # films
@@ -1077,7 +1094,7 @@ class _Writer:
             found = Film(title=title, key=key, year=year, tmdb_id=tmdb_id, created_at=self.now)
             self.session.add(found)
             await self.session.flush()
-            self.analysis.touch()
+            self.library.touch()
         else:
             if (
                 year is not None
@@ -1085,10 +1102,10 @@ class _Writer:
                 and not await self._film_exists(found.key, year)
             ):
                 found.year = year
-                self.analysis.touch()
+                self.library.touch()
             if tmdb_id is not None and found.tmdb_id is None:
                 found.tmdb_id = tmdb_id
-                self.analysis.touch()
+                self.library.touch()
         for alias in aliases:
             await self.add_alias(found, alias)
         return found
@@ -1105,7 +1122,7 @@ class _Writer:
         if (await self.session.execute(stmt)).first() is None:
             self.session.add(FilmAlias(film_id=film.id, alias=alias.strip(), key=key))
             await self.session.flush()
-            self.analysis.touch()
+            self.library.touch()
 
 
 if TYPE_CHECKING:

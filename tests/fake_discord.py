@@ -37,6 +37,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 API = "/api/v10"
+ENTRY = web.RequestKey("entry", object)
 APP_ID = 900000000000000001
 BOT_ID = 900000000000000002
 GUILD_ID = 800000000000000001
@@ -117,6 +118,7 @@ class InteractionRecord:
     loading: bool = False  # a deferred "thinking…" message not yet filled in
     followups: list[int] = field(default_factory=list)
     deleted_original: bool = False
+    focused_type: int = 3  # the type of the option an autocomplete interaction is about
 
     @property
     def choices(self) -> list[dict[str, Any]]:
@@ -168,9 +170,7 @@ class FakeDiscord:
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
-        server = site._server
-        assert server is not None
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.port = int(self._runner.addresses[0][1])
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -200,21 +200,21 @@ class FakeDiscord:
                 body = await request.json()
         entry = Recorded(request.method, request.path[len(API) :], dict(request.query), body)
         self.requests.append(entry)
-        request["entry"] = entry
+        request[ENTRY] = entry
         response = await handler(request)
         entry.status = response.status
-        if isinstance(response, web.Response) and response.text:
+        if isinstance(response, web.Response) and isinstance(response.body, bytes):
             with contextlib.suppress(ValueError):
-                entry.answer = json.loads(response.text)
+                entry.answer = json.loads(response.body)
         if response.status >= 400 and response.status != 429:
             self.rejections.append(entry)
         async with self._changed:
             self._changed.notify_all()
         return response
 
-    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+    async def wait_for(self, predicate: Callable[[], bool], within: float = 10.0) -> None:
         """Wait (without sleeping) until a request makes ``predicate`` true."""
-        async with asyncio.timeout(timeout), self._changed:
+        async with asyncio.timeout(within), self._changed:
             await self._changed.wait_for(predicate)
 
     def calls(self, method: str, pattern: str) -> list[Recorded]:
@@ -225,7 +225,9 @@ class FakeDiscord:
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
         path = request.path[len(API) :]
         method = request.method
-        body = request["entry"].body
+        entry = request[ENTRY]
+        assert isinstance(entry, Recorded)
+        body = entry.body
         if request.headers.get("Authorization") != f"Bot {TOKEN}" and not path.startswith(
             ("/interactions/", "/webhooks/")
         ):
@@ -251,10 +253,10 @@ class FakeDiscord:
         return _error(404, 0, f"404: Not Found ({method} {path})")
 
     async def _me(self, body: Any) -> web.Response:
-        return web.json_response(self.bot_user())
+        return _json(self.bot_user())
 
     async def _application(self, body: Any) -> web.Response:
-        return web.json_response(
+        return _json(
             {
                 "id": str(APP_ID),
                 "name": "reviewbot",
@@ -288,10 +290,10 @@ class FakeDiscord:
             stored.append(item)
         self.commands[scope] = stored
         self.command_uploads.append((scope, stored))
-        return web.json_response(stored)
+        return _json(stored)
 
     async def _get_commands(self, body: Any, app: str) -> web.Response:
-        return web.json_response(self.commands.get(None, []))
+        return _json(self.commands.get(None, []))
 
     def command(self, name: str, guild: int | None = None) -> dict[str, Any]:
         for scope in (guild, None) if guild is not None else (None,):
@@ -354,14 +356,12 @@ class FakeDiscord:
                 "type": record.type,
                 "response_message_id": str(record.original) if record.original else None,
                 "response_message_loading": record.loading,
-                "response_message_ephemeral": bool(
-                    message and message.get("flags", 0) & EPHEMERAL
-                ),
+                "response_message_ephemeral": bool(message and message.get("flags", 0) & EPHEMERAL),
             }
         }
         if message is not None:
             answer["resource"] = {"type": kind, "message": message}
-        return web.json_response(answer)
+        return _json(answer)
 
     def _validate_choices(self, record: InteractionRecord, data: dict[str, Any]) -> list[str]:
         choices = data.get("choices")
@@ -370,7 +370,7 @@ class FakeDiscord:
         problems = []
         if len(choices) > 25:
             problems.append(f"choices: {len(choices)} > 25")
-        option_type = record.payload["data"].get("_focused_type", 3)
+        option_type = record.focused_type
         for i, choice in enumerate(choices):
             name, value = choice.get("name"), choice.get("value")
             if not isinstance(name, str) or not 1 <= units(name) <= 100:
@@ -395,7 +395,7 @@ class FakeDiscord:
             return record
         if record.original is None or record.original not in self.messages:
             return _error(404, 10008, "Unknown Message")
-        return web.json_response(self.messages[record.original])
+        return _json(self.messages[record.original])
 
     async def _edit_original(self, body: Any, app: str, token: str) -> web.Response:
         record = self._webhook(app, token)
@@ -407,7 +407,7 @@ class FakeDiscord:
         if problems:
             return _form_error(problems)
         record.loading = False
-        return web.json_response(self._update(record.original, body))
+        return _json(self._update(record.original, body))
 
     async def _delete_original(self, body: Any, app: str, token: str) -> web.StreamResponse:
         record = self._webhook(app, token)
@@ -439,7 +439,7 @@ class FakeDiscord:
         else:
             message = self._new_message(record, body, loading=False)
         record.followups.append(int(message["id"]))
-        return web.json_response(message)
+        return _json(message)
 
     # ------------------------------------------------------------------ channels
 
@@ -448,7 +448,7 @@ class FakeDiscord:
         if channel_id in self.rate_limited:
             retry, via = self.rate_limited[channel_id]
             headers = {"Via": "1.1 google"} if via else {"Retry-After": str(int(retry))}
-            return web.json_response(
+            return _json(
                 {"message": "You are being rate limited.", "retry_after": retry, "global": False},
                 status=429,
                 headers=headers,
@@ -461,7 +461,7 @@ class FakeDiscord:
         if problems:
             return _form_error(problems)
         message = self._message(channel_id, body, flags=0, interaction=None)
-        return web.json_response(message)
+        return _json(message)
 
     # ------------------------------------------------------------------ messages
 
@@ -518,7 +518,9 @@ class FakeDiscord:
         message = self.messages[message_id]
         for key in ("content", "embeds", "components", "allowed_mentions"):
             if key in data:
-                message[key] = data[key] if data[key] is not None else ([] if key != "content" else "")
+                message[key] = (
+                    data[key] if data[key] is not None else ([] if key != "content" else "")
+                )
         message["flags"] = message.get("flags", 0) & ~128
         message["edited_timestamp"] = _now()
         return message
@@ -686,9 +688,10 @@ class FakeDiscord:
             "name": command["name"],
             "type": 1,
             "options": self._options(command, values, focused),
-            "_focused_type": option_type,  # for the fake's own checks; discord.py ignores it
         }
-        return self._interaction(AUTOCOMPLETE, data, user_id=user_id, locale=locale)
+        payload = self._interaction(AUTOCOMPLETE, data, user_id=user_id, locale=locale)
+        self.interactions[int(payload["id"])].focused_type = option_type
+        return payload
 
     def press(
         self,
@@ -781,13 +784,25 @@ class FakeDiscord:
 # ---------------------------------------------------------------------- validation
 
 
+def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    """A JSON answer with Discord's exact content type (discord.py compares it verbatim)."""
+    body = json.dumps(data, ensure_ascii=False).encode("utf-8")
+    return web.Response(
+        body=body, status=status, headers={**(headers or {}), "Content-Type": "application/json"}
+    )
+
+
 def _error(status: int, code: int, message: str) -> web.Response:
-    return web.json_response({"code": code, "message": message}, status=status)
+    return _json({"code": code, "message": message}, status=status)
 
 
 def _form_error(problems: list[str]) -> web.Response:
-    return web.json_response(
-        {"code": 50035, "message": "Invalid Form Body", "errors": {"_problems": problems}},
+    return _json(
+        {
+            "code": 50035,
+            "message": "Invalid Form Body",
+            "errors": {"_errors": [{"code": "INVALID", "message": p} for p in problems]},
+        },
         status=400,
     )
 
@@ -805,9 +820,10 @@ def _embed_problems(embeds: Any) -> list[str]:
         problems.append("embeds: at most 10")
     total = 0
     for i, embed in enumerate(embeds):
-        where = f"embeds.{i}"
 
-        def text(value: Any, limit: int, name: str, *, required: bool = False) -> int:
+        def text(
+            value: Any, limit: int, name: str, *, required: bool = False, where: str = f"embeds.{i}"
+        ) -> int:
             if value is None:
                 if required:
                     problems.append(f"{where}.{name}: required")
@@ -824,10 +840,10 @@ def _embed_problems(embeds: Any) -> list[str]:
         total += text(embed.get("title"), 256, "title")
         total += text(embed.get("description"), 4096, "description")
         if embed.get("url") is not None and not _URL.fullmatch(str(embed["url"])):
-            problems.append(f"{where}.url: not a well formed URL")
+            problems.append(f"embeds.{i}.url: not a well formed URL")
         fields = embed.get("fields") or []
         if len(fields) > 25:
-            problems.append(f"{where}.fields: {len(fields)} > 25")
+            problems.append(f"embeds.{i}.fields: {len(fields)} > 25")
         for j, item in enumerate(fields):
             total += text(item.get("name"), 256, f"fields.{j}.name", required=True)
             total += text(item.get("value"), 1024, f"fields.{j}.value", required=True)
@@ -981,7 +997,9 @@ def _described(item: dict[str, Any], where: str, *, description_required: bool) 
     if not _valid_name(item.get("name")):
         problems.append(f"{where}: invalid name {item.get('name')!r}")
     description = item.get("description")
-    if description_required and (not isinstance(description, str) or not 1 <= units(description) <= 100):
+    if description_required and (
+        not isinstance(description, str) or not 1 <= units(description) <= 100
+    ):
         problems.append(f"{where}: description 1-100")
     for key in ("name_localizations", "description_localizations"):
         localized = item.get(key) or {}
@@ -1011,9 +1029,9 @@ def bot_tasks() -> set[asyncio.Task[Any]]:
     }
 
 
-async def settle(timeout: float = 10.0) -> None:
+async def settle(within: float = 10.0) -> None:
     """Wait until discord.py has finished handling everything fed to it."""
-    async with asyncio.timeout(timeout):
+    async with asyncio.timeout(within):
         while pending := bot_tasks():
             await asyncio.gather(*pending, return_exceptions=True)
 
@@ -1033,3 +1051,97 @@ async def fake_discord(monkeypatch: Any) -> AsyncIterator[FakeDiscord]:
             discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(fake.gateway)
         )
         yield fake
+
+
+class Harness:
+    """Bots built with ``build_bot`` and logged in to the fake, and helpers to talk to them.
+
+    ``send`` feeds a raw ``INTERACTION_CREATE`` payload to the bot's real connection state and
+    waits until discord.py has finished handling it; every bot is closed at the end.
+    """
+
+    def __init__(self, fake: FakeDiscord, tmp_path: Any) -> None:
+        self.fake = fake
+        self.sync_file = tmp_path / "discord-commands.json"
+        self.bots: list[Any] = []
+
+    async def start(
+        self,
+        lookups: Any,
+        *,
+        config: Any = None,
+        router: Any = None,
+        defer_after: float = 5.0,
+        sync_file: Any = None,
+    ) -> Any:
+        from adapters.discord import build_bot
+        from bot.config import Config, DiscordConfig
+
+        bot = build_bot(
+            config or Config(discord=DiscordConfig(token=TOKEN)),
+            router=router,
+            lookups=lookups,
+            sync_file=sync_file or self.sync_file,
+            defer_after=defer_after,
+        )
+        self.bots.append(bot)
+        await bot.login(TOKEN)
+        return bot
+
+    async def close(self) -> None:
+        for bot in self.bots:
+            await bot.close()
+
+    async def send(self, bot: Any, payload: dict[str, Any]) -> InteractionRecord:
+        bot._connection.parse_interaction_create(payload)
+        await settle()
+        return self.fake.interactions[int(payload["id"])]
+
+    async def slash(
+        self, bot: Any, name: str, options: dict[str, Any] | None = None, **kw: Any
+    ) -> InteractionRecord:
+        return await self.send(bot, self.fake.slash(name, options, **kw))
+
+    async def complete(
+        self, bot: Any, name: str, focused: str, typed: str, **kw: Any
+    ) -> list[dict[str, Any]]:
+        record = await self.send(bot, self.fake.autocomplete(name, focused, typed, **kw))
+        return record.choices
+
+    async def press(
+        self, bot: Any, message_id: int, custom_id: str, **kw: Any
+    ) -> InteractionRecord:
+        return await self.send(bot, self.fake.press(message_id, custom_id, **kw))
+
+    def message(self, record: InteractionRecord) -> dict[str, Any]:
+        """The message an interaction's answer ended up in (its original or last follow-up)."""
+        message_id = record.followups[-1] if record.followups else record.original
+        assert message_id is not None, f"no message for interaction {record.id}"
+        return self.fake.messages[message_id]
+
+
+def texts(message: dict[str, Any]) -> list[str]:
+    """Every text of a message a user reads: content, embed texts, labels and options."""
+    out = [message.get("content") or ""]
+    for embed in message.get("embeds") or []:
+        out += [embed.get("title") or "", embed.get("description") or ""]
+        out += [(embed.get("footer") or {}).get("text") or ""]
+        out += [(embed.get("author") or {}).get("name") or ""]
+        for item in embed.get("fields") or []:
+            out += [item["name"], item["value"]]
+    for component in iter_components(message):
+        out += [component.get("label") or "", component.get("placeholder") or ""]
+        for option in component.get("options") or []:
+            out += [option["label"], option.get("description") or ""]
+    return [text for text in out if text]
+
+
+def custom_ids(message: dict[str, Any]) -> list[str]:
+    return [c["custom_id"] for c in iter_components(message) if c.get("custom_id")]
+
+
+def select_values(message: dict[str, Any], custom_id: str) -> list[str]:
+    for component in iter_components(message):
+        if component.get("custom_id") == custom_id:
+            return [o["value"] for o in component["options"]]
+    raise AssertionError(f"no select {custom_id}")

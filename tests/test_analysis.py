@@ -298,7 +298,12 @@ def test_mined_themes(analysis: PostAnalysis) -> None:
     assert "외로움" not in labels and "바다" not in labels  # explicit themes
     assert mined.mined_themes[0][1] == 1.0
     assert all(0.0 < w <= 1.0 for _, w in mined.mined_themes)
-    assert mined.index_terms == analysis.index_terms
+    # the KEYWORD rows become the mined terms alone; every other field is kept as it was
+    others = [it for it in analysis.index_terms if it.field is not TermField.KEYWORD]
+    assert [it for it in mined.index_terms if it.field is not TermField.KEYWORD] == others
+    keywords = {it.term: it.weight for it in mined.index_terms if it.field is TermField.KEYWORD}
+    assert len(keywords) == len(mined.mined_themes)
+    assert all(1.0 < w <= 2.0 for w in keywords.values())
     assert analysis.mined_themes == ()
 
 

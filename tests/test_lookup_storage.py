@@ -426,6 +426,20 @@ async def test_huge_queries(repo: SqlRepository) -> None:
     assert len(await repo.get_posts([p1] * 3 + list(range(10_000, 12_000)))) == 1
 
 
+async def test_ids_out_of_range_are_no_posts(repo: SqlRepository) -> None:
+    [pid] = await save(repo, post(1, film="괴물", result=analysis(theme=("가족",))))
+    for bad in (0, -1, 2**31, 10**20):
+        assert await repo.get_post(bad) is None
+        assert await repo.similar_posts(bad, limit=5) == []
+        await repo.save_analysis(bad, analysis())
+    assert [p.id for p in await repo.get_posts([10**20, pid, -5])] == [pid]
+    assert await repo.random_post_id([10**20, 2**31]) is None
+    assert await repo.list_posts(film_ids=[10**20]) == []
+    assert await repo.count_posts(film_ids=[10**20]) == 0
+    assert await repo.get_post_by_url("https://films.tistory.com/1\x00") is None
+    assert await repo.get_post_by_url("  ") is None
+
+
 async def test_search_text_finds_no_stubs(repo: SqlRepository) -> None:
     await save(repo, post(1, related=(RelatedRef("가족 리뷰", "https://x/1"),)))
     assert await repo.search_text(["가족", "리뷰"], require_all=False, limit=5) == ([], 0)
@@ -740,6 +754,9 @@ async def test_user_language(repo: SqlRepository) -> None:
     assert await repo.get_user_lang("telegram:1") == "ko"
     assert await repo.get_user_lang("discord:1") == "ko"
     assert await repo.get_user_lang("telegram:2") is None
+    await repo.set_user_lang("odd:\x00\ud800", "en")
+    assert await repo.get_user_lang("odd:\x00\ud800") == "en"
+    assert await repo.recall_query("\x00") is None
 
 
 # --- schema -----------------------------------------------------------------------------------

@@ -847,12 +847,6 @@ async def test_teaser_completed_by_fetching_its_page(
     assert len(full.sections) == 4
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="storage get_post(): an id beyond the database's integer range raises "
-    "(OverflowError on SQLite, 'value out of int32 range' StorageError on PostgreSQL) instead "
-    "of returning None; chat users can type any number",
-)
 async def test_get_post_with_an_id_out_of_range_is_none(repo: SqlRepository) -> None:
     assert await repo.get_post(2**31) is None
     assert await repo.get_post(10**20) is None

@@ -11,12 +11,14 @@ Layout, by reply kind:
 
 - results (``CARDS``): one embed, a field per card; each card's buttons are gathered into one
   select menu per kind ("sections of…", "related posts of…"), links go into the field text;
-  the reply's own buttons (previous/next page) form the last row.
+  the reply's own buttons (previous/next page) form the last row. A single card keeps its
+  buttons as buttons.
 - one review (``CARD``, ``SECTIONS``): the card is the embed (title linked to the post), its
   buttons are buttons, the post's link is a link button.
 - related posts: listed in the embed, grouped by origin; the ones in the library are offered
   in a select menu.
 - film or category choices: listed in the embed and offered in select menus (25 per menu).
+- help: one field per command, named as Discord shows it in the reply's language (``/영화``).
 - notes, usage lines and errors (``TEXT``, ``ERROR``) and ``HELP`` are private to the asker
   (ephemeral); everything else is posted in the channel.
 
@@ -33,7 +35,7 @@ from dataclasses import dataclass, field
 import discord
 
 from adapters.discord.text import clip, join_lines, link, md, plain, safe_url, units
-from bot.i18n import t
+from bot.i18n import has, t
 from bot.replies import Action, ActionKind, Card, Choice, RelatedBlock, Reply, ReplyKind
 from bot.results import RelatedOrigin
 
@@ -221,7 +223,7 @@ class _EmbedSpec:
 
 
 def _notes(reply: Reply) -> list[str]:
-    return [md(note) for note in reply.notes if note]
+    return [md(note, CONTENT_MAX) for note in reply.notes if note]
 
 
 def _meta(card: Card) -> str:
@@ -250,6 +252,11 @@ def _themes(card: Card, lang: str) -> str:
     return f"{md(t('label.themes', lang))}: {md(', '.join(card.themes))}"
 
 
+def _numbered(title: str, post_id: int) -> str:
+    """A title with the number ``/review`` takes (``기생충 리뷰 · #18``)."""
+    return f"{title} · #{post_id}"
+
+
 def _card_field(card: Card, lang: str) -> tuple[str, str, bool]:
     """A card in a list: ``#id title`` and a few lines (meta, summary, themes, link)."""
     lines = [
@@ -266,7 +273,7 @@ def _card_field(card: Card, lang: str) -> tuple[str, str, bool]:
     tail = f"[{md(t('action.open', lang))}]({url})" if url else ""
     body = join_lines(lines, FIELD_VALUE_MAX - units(tail) - 1)
     value = "\n".join(part for part in (body, tail) if part)
-    return md(f"#{card.post_id} {card.title}"), value or "—", False
+    return md(_numbered(card.title, card.post_id), FIELD_NAME_MAX), value or "—", False
 
 
 def _page_footer(reply: Reply) -> str:
@@ -277,7 +284,7 @@ def _page_footer(reply: Reply) -> str:
 
 def _cards_embed(reply: Reply) -> _EmbedSpec:
     spec = _EmbedSpec(
-        title=md(reply.headline),
+        title=md(reply.headline, TITLE_MAX),
         description="\n".join(_notes(reply)),
         footer=plain(_page_footer(reply)),
     )
@@ -289,9 +296,9 @@ def _single_card_embed(reply: Reply, card: Card) -> _EmbedSpec:
     """One review: its title (linked) heads the embed; a different headline ("A review for
     you") becomes the author line above it."""
     lang = reply.lang
-    lines = [*_notes(reply), *_labels(card, lang), md(card.summary)]
+    lines = [*_notes(reply), *_labels(card, lang), md(card.summary, DESCRIPTION_MAX)]
     spec = _EmbedSpec(
-        title=md(f"#{card.post_id} {card.title}"),
+        title=md(_numbered(card.title, card.post_id), TITLE_MAX),
         url=safe_url(card.url),
         description="\n\n".join(line for line in lines if line),
         author=plain(reply.headline) if reply.headline != card.title else "",
@@ -312,9 +319,9 @@ def _sections_embed(reply: Reply) -> _EmbedSpec:
     card = reply.cards[0] if reply.cards else None
     lines = [*_notes(reply)]
     if card is not None and card.summary:
-        lines.append(md(card.summary))
+        lines.append(md(card.summary, DESCRIPTION_MAX))
     spec = _EmbedSpec(
-        title=md(reply.headline),
+        title=md(reply.headline, TITLE_MAX),
         url=safe_url(card.url) if card else None,
         description="\n\n".join(lines),
         footer=plain(_meta_plain(card)) if card else "",
@@ -333,7 +340,7 @@ def _meta_plain(card: Card) -> str:
 def _related_line(block: RelatedBlock, lang: str) -> str:
     title = block.title
     if block.post_id is not None and not block.stub:
-        title = f"#{block.post_id} {title}"
+        title = _numbered(title, block.post_id)
     text = link(title, block.url)
     extra = [
         md(block.film) if block.film else "",
@@ -347,7 +354,7 @@ def _related_line(block: RelatedBlock, lang: str) -> str:
 
 def _related_embed(reply: Reply) -> _EmbedSpec:
     lang = reply.lang
-    spec = _EmbedSpec(title=md(reply.headline), description="\n".join(_notes(reply)))
+    spec = _EmbedSpec(title=md(reply.headline, TITLE_MAX), description="\n".join(_notes(reply)))
     for origin, key in (
         (RelatedOrigin.BLOG, "related.blog"),
         (RelatedOrigin.SIMILAR, "related.similar"),
@@ -370,19 +377,27 @@ def _choice_line(choice: Choice, lang: str) -> str:
 def _choices_embed(reply: Reply) -> _EmbedSpec:
     lang = reply.lang
     lines = [*_notes(reply), *(_choice_line(c, lang) for c in reply.choices)]
-    return _EmbedSpec(title=md(reply.headline), description=join_lines(lines, DESCRIPTION_MAX))
+    return _EmbedSpec(
+        title=md(reply.headline, TITLE_MAX), description=join_lines(lines, DESCRIPTION_MAX)
+    )
 
 
 def _help_embed(reply: Reply) -> _EmbedSpec:
     spec = _EmbedSpec(
-        title=md(reply.headline),
+        title=md(reply.headline, TITLE_MAX),
         description="\n".join(_notes(reply)),
         colour=COLOURS[ReplyKind.HELP],
     )
     for command in reply.commands:
-        name = f"{command.command} {command.args}".strip()
+        name = f"{_slash_name(command.command, reply.lang)} {command.args}".strip()
         spec.fields.append((md(name), md(command.description) or "—", False))
     return spec
+
+
+def _slash_name(command: str, lang: str) -> str:
+    """A command as Discord shows it in that language (``/film`` is ``/영화`` in Korean)."""
+    key = f"discord.name.{command.lstrip('/')}"
+    return "/" + t(key, lang) if has(key) else command
 
 
 def _embeds(reply: Reply) -> list[_EmbedSpec]:
@@ -404,7 +419,7 @@ def _embeds(reply: Reply) -> list[_EmbedSpec]:
 
 def _content(reply: Reply) -> str:
     """Notes, usage lines and errors as plain message text."""
-    lines = [md(reply.headline), *_notes(reply)]
+    lines = [md(reply.headline, CONTENT_MAX), *_notes(reply)]
     return join_lines([line for line in lines if line], CONTENT_MAX) or "—"
 
 
@@ -497,7 +512,7 @@ def _rows(reply: Reply) -> list[Row]:
     lang = reply.lang
     selects = _Selects()
     rows: list[Row] = []
-    if len(reply.cards) == 1 and reply.kind is not ReplyKind.CARDS:
+    if len(reply.cards) == 1:
         rows.extend(_button_rows(_button(a) for a in reply.cards[0].actions))
     elif reply.cards:
         pairs: list[tuple[ActionKind, OptionSpec]] = [

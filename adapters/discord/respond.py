@@ -162,7 +162,7 @@ class Responder:
         except Exception:
             log.warning("autocomplete failed", exc_info=True)
             return []
-        return list(found)[:MAX_CHOICES]
+        return list(found)[: MAX_CHOICES * 4]  # _unique keeps 25 after dropping repeats
 
     # ------------------------------------------------------------------ answering
 
@@ -175,8 +175,9 @@ class Responder:
         task: asyncio.Future[Reply] = asyncio.ensure_future(work())
         thinking = False
         try:
-            done, _ = await asyncio.wait({task}, timeout=self.defer_after)
-            if task not in done:
+            if self.defer_after > 0:
+                await asyncio.wait({task}, timeout=self.defer_after)
+            if not task.done():  # slow (or defer_after <= 0: always defer first)
                 thinking = await self._defer(interaction, mode)
             reply = await task
             rendered = render(reply)

@@ -101,7 +101,8 @@ async def sync_commands(
     globally. Returns the scopes uploaded (``"global"`` or guild ids as text).
 
     A guild that refuses (the bot was invited without the ``applications.commands`` scope)
-    is logged and skipped, so one server cannot keep the bot from starting.
+    and an upload that fails are logged and skipped, so they cannot keep the bot from
+    starting; nothing is remembered for them, so the next start tries again.
     """
     if mode == "never":
         return []
@@ -124,6 +125,10 @@ async def sync_commands(
                 "'bot applications.commands' scopes",
                 name,
             )
+            continue
+        except (discord.HTTPException, discord.RateLimited):
+            # The commands uploaded before keep working; the next start tries again.
+            log.exception("discord: could not upload the commands for %s", name)
             continue
         await store.put(key, digest)
         synced.append(name)

@@ -31,7 +31,7 @@ _TOKEN_START = re.compile(r"<(?=[@#/]|a?:|t:|id:)")
 
 def units(text: str) -> int:
     """The length Discord's limits are checked against (UTF-16 code units, see above)."""
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def clip(text: str, limit: int) -> str:
@@ -40,18 +40,13 @@ def clip(text: str, limit: int) -> str:
     Never ends in half an escape (a lone backslash would escape the ellipsis) and never splits
     a character.
     """
-    if units(text) <= limit:
+    if len(text) <= limit // 2 or units(text) <= limit:
         return text
-    budget = limit - 1
-    out: list[str] = []
-    used = 0
-    for ch in text:
-        size = 2 if ord(ch) > 0xFFFF else 1
-        if used + size > budget:
-            break
-        out.append(ch)
-        used += size
-    cut = "".join(out).rstrip()
+    budget = max(0, limit - 1)
+    cut = text[:budget]
+    while (excess := units(cut) - budget) > 0:
+        cut = cut[: len(cut) - max(1, excess // 2)]
+    cut = cut.rstrip()
     trailing = len(cut) - len(cut.rstrip("\\"))
     if trailing % 2:
         cut = cut[:-1]
@@ -65,9 +60,14 @@ def plain(text: str) -> str:
     return _TOKEN_START.sub("<" + ZWSP, text)
 
 
-def md(text: str) -> str:
-    """Text for places Discord renders as Markdown (content, titles, descriptions, fields)."""
-    return plain(escape_markdown(text))
+def md(text: str, limit: int = 1024) -> str:
+    """Text for places Discord renders as Markdown (content, titles, descriptions, fields).
+
+    The text is cut to ``limit`` first (a field value's size; pass more for longer places),
+    so escaping a huge text costs no more than escaping what can be shown; callers still cut
+    the escaped text to its place.
+    """
+    return plain(escape_markdown(clip(text, limit)))
 
 
 def safe_url(url: str | None) -> str | None:

@@ -28,11 +28,12 @@ What *is* Telegram's business, and so handled here:
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dtm
 import logging
 import secrets
 import unicodedata
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -59,6 +60,7 @@ from telegram.error import (
 from telegram.ext import (
     AIORateLimiter,
     Application,
+    BaseUpdateProcessor,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -95,7 +97,6 @@ NO_RETRY = -1  # rate_limit_args for a request that must not be retried after a 
 ALERT_CHARS = 200  # Telegram's limit for a callback query answer
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
 USER_PREFIX = "tg:"  # user ids in the core are per platform: "tg:123456"
-MENU_COMMANDS = [name for name, _ in command_menu(DEFAULT_LANG)]
 LATIN_COMMANDS = sorted(
     {
         name
@@ -174,9 +175,74 @@ class RateLimiter(AIORateLimiter):
             raise wrapped.error from None
 
 
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    """Updates of one chat are handled one after another, different chats concurrently.
+
+    Sequential handling (PTB's default) would let one slow answer — a group throttled by the
+    per-group flood limit, a slow lookup — hold up every other chat; fully concurrent handling
+    could answer ``/lang en`` after the ``/help`` typed next, or two page turns out of order.
+    Inline queries and buttons on inline messages have no chat and are ordered per user.
+    """
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = _order_key(update)
+        if key is None:
+            await coroutine
+            return
+        lock, waiting = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, waiting + 1)
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            lock, waiting = self._locks[key]
+            if waiting <= 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, waiting - 1)
+
+    async def initialize(self) -> None:
+        """Nothing to set up: locks are made on demand."""
+
+    async def shutdown(self) -> None:
+        """Nothing to free: a lock lives only while its chat has updates in flight."""
+
+
+def _order_key(update: object) -> str | None:
+    if not isinstance(update, Update):
+        return None
+    if update.effective_chat is not None:
+        return f"c{update.effective_chat.id}"
+    if update.effective_user is not None:
+        return f"u{update.effective_user.id}"
+    return None
+
+
 def user_key(user: User | Chat) -> str:
     """The core's id for a Telegram user (or the chat an anonymous admin speaks for)."""
     return f"{USER_PREFIX}{user.id}"
+
+
+def api_urls(base_url: str | None, file_url: str | None) -> tuple[str | None, str | None]:
+    """PTB's ``base_url``/``base_file_url`` for a self-hosted Bot API server.
+
+    PTB appends the token to ``base_url`` as it is, so ``http://host:8081`` or
+    ``http://host:8081/`` (a natural thing to write) becomes ``http://host:8081/bot``; a URL
+    that already ends in ``bot`` or holds a ``{token}`` placeholder is left alone. Without an
+    explicit file URL, files come from the same server (``…/file/bot``).
+    """
+    if not base_url:
+        return None, file_url or None
+    base = base_url.strip()
+    if "{token}" not in base and not base.endswith("bot"):
+        base = base.rstrip("/") + "/bot"
+    if not file_url and base.endswith("/bot"):
+        file_url = base[: -len("bot")] + "file/bot"
+    return base, file_url or None
 
 
 def parse_chat(chat: str) -> tuple[int | str, int | None]:
@@ -248,10 +314,11 @@ class TelegramAdapter:
         """A new PTB ``Application`` with the rate limiter and every handler registered."""
         settings = self._settings
         builder = Application.builder().token(self._token)
-        if settings.base_url:
-            builder = builder.base_url(settings.base_url)
-        if settings.base_file_url:
-            builder = builder.base_file_url(settings.base_file_url)
+        base_url, file_url = api_urls(settings.base_url, settings.base_file_url)
+        if base_url:
+            builder = builder.base_url(base_url)
+        if file_url:
+            builder = builder.base_file_url(file_url)
         limiter = RateLimiter(
             per_second=settings.rate_limit_per_second,
             group_per_minute=settings.rate_limit_group_per_minute,
@@ -259,7 +326,9 @@ class TelegramAdapter:
             max_wait=settings.max_retry_wait,
         )
         app: TelegramApp = (
-            builder.rate_limiter(limiter).concurrent_updates(settings.concurrent_updates).build()
+            builder.rate_limiter(limiter)
+            .concurrent_updates(PerChatUpdateProcessor(settings.concurrent_updates))
+            .build()
         )
         only_new = filters.UpdateType.MESSAGE  # edits of old messages are not new questions
         app.add_handler(CommandHandler(LATIN_COMMANDS, self._on_message, filters=only_new))
@@ -280,12 +349,13 @@ class TelegramAdapter:
         app = self.build_application()
         try:
             await app.initialize()
-        except InvalidToken:
-            raise ConfigError(
-                "telegram: the Bot API rejected the token ([telegram] token or "
-                "REVIEWBOT_TELEGRAM_TOKEN); ask @BotFather for the right one"
-            ) from None
-        except (NetworkError, TelegramError) as exc:
+        except TelegramError as exc:
+            await app.bot.shutdown()  # getMe failed after the HTTP clients were opened
+            if isinstance(exc, InvalidToken):
+                raise ConfigError(
+                    "telegram: the Bot API rejected the token ([telegram] token or "
+                    "REVIEWBOT_TELEGRAM_TOKEN); ask @BotFather for the right one"
+                ) from None
             where = self._settings.base_url or "api.telegram.org"
             raise ConfigError(
                 f"telegram: cannot reach the Bot API at {where}: {redact(str(exc))}"
@@ -430,6 +500,11 @@ class TelegramAdapter:
             if mention is not None:
                 return text if mention.casefold() == username else None
             return text if private or name in _KNOWN else None
+        stripped = text.lstrip()
+        if username and stripped.casefold().startswith("@" + username):
+            rest = stripped[len(username) + 1 :]
+            if not rest or rest[0].isspace():  # "@thisbot 기생충": the bot is addressed
+                return rest.strip() or "/help"
         if private:
             return text
         replied = message.reply_to_message
@@ -440,11 +515,6 @@ class TelegramAdapter:
             and replied.forum_topic_created is None  # in a forum, every post "replies" to it
         ):
             return text
-        stripped = text.lstrip()
-        if username and stripped.casefold().startswith("@" + username):
-            rest = stripped[len(username) + 1 :]
-            if not rest or rest[0].isspace():
-                return rest.strip() or "/help"
         return None
 
     async def _on_message(self, update: Update, context: Context) -> None:
@@ -552,6 +622,13 @@ class TelegramAdapter:
             query.message is None or isinstance(query.message, InaccessibleMessage)
         ):
             return False
+        shown = query.message
+        if (
+            isinstance(shown, Message)
+            and shown.text == part.text
+            and shown.reply_markup == part.keyboard
+        ):
+            return True  # "another one" found the same review: nothing to change
         try:
             try:
                 await query.edit_message_text(

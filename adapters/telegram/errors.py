@@ -49,21 +49,20 @@ def protect_token(token: str) -> None:
     with _lock:
         if token:
             _secrets.add(token)
-        if _installed:
-            return
-        previous = logging.getLogRecordFactory()
+        if not _installed:
+            previous = logging.getLogRecordFactory()
 
-        def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
-            record = previous(*args, **kwargs)
-            with contextlib.suppress(Exception):  # redaction must never lose a log line
-                _redact_record(record)
-            return record
+            def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+                record = previous(*args, **kwargs)
+                with contextlib.suppress(Exception):  # redaction must never lose a log line
+                    _redact_record(record)
+                return record
 
-        logging.setLogRecordFactory(factory)
-        _installed = True
+            logging.setLogRecordFactory(factory)
+            _installed = True
     # httpx logs "HTTP Request: POST https://api.telegram.org/bot<token>/getUpdates" at INFO
     httpx_logger = logging.getLogger("httpx")
-    if httpx_logger.getEffectiveLevel() < logging.WARNING:
+    if httpx_logger.level < logging.WARNING:
         httpx_logger.setLevel(logging.WARNING)
 
 

@@ -164,8 +164,11 @@ def with_mined_themes(
     index terms) and of each text in ``exclude`` (pass the film's title and aliases) are not
     mined: they are shown already. The themes are display labels (:func:`theme_label`:
     ``외로움``, not the term ``외롭다``) with weights in (0, 1], best first; ``query_terms`` of a
-    label gives its term back. ``index_terms`` are left as they are, so mining can be redone
-    later with newer frequencies.
+    label gives its term back.
+
+    The KEYWORD index terms (every candidate noun with its count) are replaced by the mined
+    terms alone, weighted 1 + their theme weight: the candidates repeat the BODY terms, and
+    storing them all roughly doubled the rows written per post for no lookup that needs them.
     """
     tf = {it.term: it.weight for it in analysis.index_terms if it.field is TermField.KEYWORD}
     excluded = {it.term for it in analysis.index_terms if it.field is TermField.THEME}
@@ -175,4 +178,8 @@ def with_mined_themes(
     labelled: dict[str, float] = {}
     for term, weight in mined:
         labelled.setdefault(theme_label(term), weight)
-    return dataclasses.replace(analysis, mined_themes=tuple(labelled.items()))
+    kept = tuple(it for it in analysis.index_terms if it.field is not TermField.KEYWORD)
+    keywords = tuple(IndexTerm(term, TermField.KEYWORD, 1.0 + weight) for term, weight in mined)
+    return dataclasses.replace(
+        analysis, mined_themes=tuple(labelled.items()), index_terms=kept + keywords
+    )

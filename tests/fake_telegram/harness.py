@@ -88,10 +88,11 @@ class Harness:
         user: dict[str, Any],
         *,
         check: bool = True,
+        shown: StoredMessage | None = None,
         within: float = 5.0,
     ) -> str:
         """``user`` presses a button; returns the callback query id once it was handled."""
-        query_id = self.fake.press(message, data, user, check=check)
+        query_id = self.fake.press(message, data, user, check=check, shown=shown)
         await self.handled(self.fake.callback_queries[query_id]["update_id"], within)
         return query_id
 

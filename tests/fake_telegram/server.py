@@ -231,7 +231,9 @@ class FakeTelegram:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.02,), daemon=True
+        )
         self._thread.start()
         return self
 
@@ -354,15 +356,22 @@ class FakeTelegram:
         return message
 
     def press(
-        self, message: StoredMessage, data: str, user: dict[str, Any], *, check: bool = True
+        self,
+        message: StoredMessage,
+        data: str,
+        user: dict[str, Any],
+        *,
+        check: bool = True,
+        shown: StoredMessage | None = None,
     ) -> str:
-        """``user`` presses the button with callback ``data`` on ``message`` (as it is now).
+        """``user`` presses the button with callback ``data`` on ``message`` (as it is now,
+        or as the client still ``shown`` it: the second tap of a double tap).
 
         With ``check`` the button must be on the message, as a real client could only press
         what is shown; forged data is sent with ``check=False``.
         """
         with self._cond:
-            current = self.messages[(message.chat_id, message.message_id)]
+            current = shown or self.messages[(message.chat_id, message.message_id)]
             if check and data not in current.callback_data():
                 raise AssertionError(
                     f"no button {data!r} on the message: {current.callback_data()}"
@@ -439,11 +448,12 @@ class FakeTelegram:
     async def wait_bot_messages(
         self, chat_id: int, count: int, within: float = 5.0
     ) -> list[StoredMessage]:
-        return await self.wait_for(
-            lambda: (lambda ms: ms if len(ms) >= count else None)(self.bot_messages(chat_id)),
+        await self.wait_for(
+            lambda: len(self.bot_messages(chat_id)) >= count,
             within,
             f"{count} bot messages in chat {chat_id}",
         )
+        return self.bot_messages(chat_id)
 
     async def wait_answered(self, query_id: str, within: float = 5.0) -> dict[str, Any]:
         return await self.wait_for(
@@ -583,7 +593,7 @@ class FakeTelegram:
                         raise bad_request(f"inline keyboard button URL '{url}' is invalid")
         if count > 100:
             raise bad_request("too many inline keyboard buttons")
-        return markup
+        return dict(markup)
 
     def _chat(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = params.get("chat_id")
@@ -784,6 +794,7 @@ class FakeTelegram:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms stalls
     owner: FakeTelegram
 
     def do_POST(self) -> None:
