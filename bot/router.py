@@ -39,6 +39,7 @@ from bot.actions import (
 )
 from bot.domain import StoredPost
 from bot.i18n import LANGS, has, normalize_lang, t
+from bot.ports import StorageError
 from bot.replies import (
     Action,
     ActionKind,
@@ -277,6 +278,9 @@ class Router:
             request = _Request(user=str(user), lang=lang)
             reply = await self._dispatch(request, text if isinstance(text, str) else "")
             return self._with_notes(reply, request)
+        except StorageError as exc:  # the database is locked or gone: one line, no traceback
+            log.error("could not answer %r from %r: %s", _preview(text), user, exc)
+            return self._error(lang or self._default_lang)
         except Exception:
             log.exception("could not answer %r from %r", _preview(text), user)
             return self._error(lang or self._default_lang)
@@ -292,6 +296,9 @@ class Router:
             if decoded is None:
                 return self._text(request, "action.invalid")
             return self._with_notes(await self._dispatch_token(request, decoded), request)
+        except StorageError as exc:  # the database is locked or gone: one line, no traceback
+            log.error("could not answer action %r from %r: %s", _preview(token), user, exc)
+            return self._error(lang or self._default_lang)
         except Exception:
             log.exception("could not answer action %r from %r", _preview(token), user)
             return self._error(lang or self._default_lang)
@@ -336,6 +343,9 @@ class Router:
                     next_offset=result.offset + len(result.hits) if result.has_next else None,
                 ),
             )
+        except StorageError as exc:  # the database is locked or gone: one line, no traceback
+            log.error("could not answer inline query %r from %r: %s", _preview(query), user, exc)
+            return self._error(lang or self._default_lang)
         except Exception:
             log.exception("could not answer inline query %r from %r", _preview(query), user)
             return self._error(normalize_lang(lang_hint) if lang_hint else self._default_lang)

@@ -27,6 +27,8 @@ import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 
+from bot.config import Config
+from bot.library import open_library
 from storage.repository import SqlRepository, open_repository
 
 PG_URL_ENV = "REVIEWBOT_TEST_PG_URL"
@@ -251,3 +253,36 @@ def _drop_pooled_schemas() -> Iterator[None]:
                 await _drop_schema(base, schema)
 
         asyncio.run(drop_all())
+
+
+# --- the built-in sample library, loaded once per session ---------------------------------------
+
+
+def _load_samples(url: str) -> None:
+    async def load() -> None:
+        repo, loaded = await open_library(Config(), db_url=url)
+        await repo.close()
+        assert loaded and loaded >= 20
+
+    asyncio.run(load())
+
+
+@pytest.fixture(scope="session")
+def sample_sqlite(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('samples') / 'library.db'}"
+    _load_samples(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def sample_pg() -> Iterator[str]:
+    try:
+        base = asyncio.run(_pg_server_url())
+    except pytest.skip.Exception:
+        yield ""
+        return
+    schema = f"rbsamples_{uuid.uuid4().hex[:12]}"
+    url = f"{base}{'&' if '?' in base else '?'}schema={schema}"
+    _load_samples(url)
+    yield url
+    asyncio.run(_drop_schema(base, schema))

@@ -9,47 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from bot.config import Config
-from bot.library import open_library
 from bot.lookups import Lookups
 from bot.results import LookupKind, RelatedOrigin
 from storage.repository import open_repository
-from tests.conftest import _drop_schema, _pg_server_url
-
-
-def _load(url: str) -> None:
-    async def load() -> None:
-        repo, loaded = await open_library(Config(), db_url=url)
-        await repo.close()
-        assert loaded and loaded >= 20
-
-    asyncio.run(load())
-
-
-@pytest.fixture(scope="session")
-def sample_sqlite(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('samples') / 'library.db'}"
-    _load(url)
-    return url
-
-
-@pytest.fixture(scope="session")
-def sample_pg() -> Iterator[str]:
-    try:
-        base = asyncio.run(_pg_server_url())
-    except pytest.skip.Exception:
-        yield ""
-        return
-    schema = f"rbsamples_{uuid.uuid4().hex[:12]}"
-    url = f"{base}{'&' if '?' in base else '?'}schema={schema}"
-    _load(url)
-    yield url
-    asyncio.run(_drop_schema(base, schema))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
