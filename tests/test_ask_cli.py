@@ -105,5 +105,5 @@ def test_ask_review_sections_and_related(capsys: pytest.CaptureFixture[str], lib
 def test_ask_bad_arguments_get_a_plain_answer(
     capsys: pytest.CaptureFixture[str], library: str, text: str
 ) -> None:
-    code, out, err = run(capsys, library, "ask", text)
+    _, out, err = run(capsys, library, "ask", text)
     assert out.strip() and "Traceback" not in out + err
