@@ -14,7 +14,7 @@ import pytest
 from adapters.discord import DiscordAdapter, build_bot, create_adapter
 from adapters.discord.sync import SyncStore, payload_hash
 from bot.config import Config, ConfigError, DiscordConfig, load_config
-from bot.ports import ChatAdapter, ChatGone, DeliveryError, RetryLater
+from bot.ports import ChatAdapter, ChatAdapterFactory, ChatGone, DeliveryError, RetryLater
 from bot.replies import Reply, ReplyKind
 from bot.router import Router
 from tests.fake_discord import (
@@ -59,8 +59,9 @@ def test_enabled_only_with_a_token() -> None:
     adapter = create_adapter(config, router, lookups)
     assert isinstance(adapter, DiscordAdapter)
     assert adapter.name == "discord"
-    checked: ChatAdapter = adapter  # satisfies the port
-    assert checked.name == "discord"
+    checked: ChatAdapter = adapter  # satisfies the port (checked by mypy)
+    factory: ChatAdapterFactory = create_adapter
+    assert checked.name == "discord" and factory is create_adapter
 
 
 def test_config_section() -> None:
