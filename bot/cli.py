@@ -34,7 +34,7 @@ from bot.ingest.category_box import tistory_post_url
 from bot.ingest.fetch import Fetcher
 from bot.ingest.pipeline import ingest, is_url
 from bot.library import open_library
-from bot.ports import ChatAdapter, Repository, StorageError, chat_adapters
+from bot.ports import ChatAdapter, DeliveryError, Repository, StorageError, chat_adapters
 from bot.render_terminal import print_post, print_post_list, print_reports, summary_counts
 from bot.reply_json import find_json
 from bot.results import LookupResult, LookupService
@@ -410,7 +410,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     lang = normalize_lang(args.lang) if args.lang else system_lang()
     try:
         return asyncio.run(run(args))
-    except (ConfigError, StorageError) as exc:
+    except (ConfigError, StorageError, DeliveryError) as exc:
         print(f"reviewbot: {t('error.prefix', lang)}: {exc}", file=sys.stderr)
         return 2
     except AdapterMissing:
