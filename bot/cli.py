@@ -18,6 +18,7 @@ import logging
 import signal
 import sys
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from importlib.metadata import entry_points
 from typing import Any, Protocol
 
@@ -139,6 +140,17 @@ def build_parser() -> argparse.ArgumentParser:
     p_alias = film_sub.add_parser("alias", help="give a film another name (e.g. its English title)")
     p_alias.add_argument("film")
     p_alias.add_argument("alias")
+
+    p_digest = sub.add_parser("digest", help="the daily review digest")
+    digest_sub = p_digest.add_subparsers(dest="digest_command", required=True)
+    p_tick = digest_sub.add_parser(
+        "tick", help="watch feeds and send every digest now due, once, then exit (for cron)"
+    )
+    p_tick.add_argument("--now", metavar="ISO8601", help="pretend it is this time (with a zone)")
+    p_tick.add_argument(
+        "--dry-run", action="store_true", help="send nothing; list what would be sent"
+    )
+    p_tick.add_argument("--json", action="store_true", help="print the outcomes as JSON")
     return parser
 
 
@@ -259,18 +271,33 @@ def _console_adapter() -> ConsoleFrontend:
     return adapter
 
 
-async def _chat(args: argparse.Namespace, repo: Repository, lang: str) -> int:
+def _digest_service(config: Config, repo: Repository, lookups: LookupService) -> Any:
+    """The digest service the router's /subscribe, /digest and /status use."""
+    from bot.digest.service import DigestService
+
+    return DigestService(repo, lookups, config.digest, sources=config.sources)
+
+
+def _router(config: Config, repo: Repository, lookups: LookupService, lang: str) -> Router:
+    return Router(lookups, default_lang=lang, digest=_digest_service(config, repo, lookups))
+
+
+async def _chat(
+    args: argparse.Namespace, repo: Repository, lang: str, config: Config | None = None
+) -> int:
     adapter = _console_adapter()
     lookups = _lookups(repo)
     await _warm_up(lookups)
     forced = normalize_lang(args.lang) if args.lang else None
-    router = Router(lookups, default_lang=lang)
+    router = _router(config or Config(), repo, lookups, lang)
     return await adapter.chat(router, user=CONSOLE_USER, lang_hint=lang, lang=forced)
 
 
-async def _ask(args: argparse.Namespace, repo: Repository, lang: str) -> int:
+async def _ask(
+    args: argparse.Namespace, repo: Repository, lang: str, config: Config | None = None
+) -> int:
     adapter = _console_adapter()
-    router = Router(_lookups(repo), default_lang=lang)
+    router = _router(config or Config(), repo, _lookups(repo), lang)
     forced = normalize_lang(args.lang) if args.lang else None
     return await adapter.ask(
         router,
@@ -288,7 +315,7 @@ async def _run_bots(args: argparse.Namespace, config: Config, repo: Repository, 
     say how to enable one and open the console bot instead."""
     lookups = _lookups(repo)
     await _warm_up(lookups)
-    router = Router(lookups, default_lang=lang)
+    router = _router(config, repo, lookups, lang)
     adapters: list[ChatAdapter] = []
     for _name, factory in sorted(chat_adapters().items()):
         adapter = factory(config, router, lookups)
@@ -297,26 +324,136 @@ async def _run_bots(args: argparse.Namespace, config: Config, repo: Repository, 
     err = Console(stderr=True)
     if not adapters:
         err.print(t("run.none_enabled", lang), style="yellow", markup=False)
-        return await _chat(args, repo, lang)
+        return await _chat(args, repo, lang, config)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):  # Windows has no signal handlers
             loop.add_signal_handler(signum, stop.set)
     started: list[ChatAdapter] = []
+    digest_task: asyncio.Task[None] | None = None
+    watcher = None
     try:
         for adapter in adapters:
             await adapter.start()
             started.append(adapter)
             err.print(t("run.started", lang, name=adapter.name))
+        if config.digest.enabled:
+            scheduler, watcher = _scheduler(config, repo, lookups, router, started, lang)
+            digest_task = asyncio.create_task(scheduler.run(stop))
         await stop.wait()
     finally:
+        if digest_task is not None:
+            digest_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await digest_task
+        if watcher is not None:
+            await watcher.aclose()
         for adapter in reversed(started):
             try:
                 await adapter.stop()
             except Exception:  # one adapter failing to stop must not keep the others running
                 log.warning("%s did not stop cleanly", adapter.name, exc_info=True)
     return 0
+
+
+def _scheduler(
+    config: Config,
+    repo: Repository,
+    lookups: LookupService,
+    router: Router,
+    adapters: Sequence[ChatAdapter],
+    lang: str,
+) -> tuple[Any, Any]:
+    """The digest scheduler delivering through ``adapters``, and its feed watcher."""
+    from bot.digest.scheduler import DigestScheduler, router_render
+    from bot.digest.watch import FeedWatcher
+
+    service = _digest_service(config, repo, lookups)
+    watcher = FeedWatcher(repo, config.sources, config.digest, fetch_config=config.fetch)
+    scheduler = DigestScheduler(
+        service,
+        {adapter.name: adapter for adapter in adapters},
+        router_render(router),
+        watcher=watcher,
+        default_lang=lang,
+    )
+    return scheduler, watcher
+
+
+def _parse_now(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        raise ValueError("no time zone")
+    return value
+
+
+async def _digest(args: argparse.Namespace, config: Config, repo: Repository, lang: str) -> int:
+    """``digest tick``: one tick through every enabled adapter (started for the tick and
+    stopped after); with none enabled, or ``--dry-run``, a report of what would be sent."""
+    from bot.digest.delivery import Status
+
+    try:
+        now = _parse_now(args.now)
+    except ValueError:
+        print(f"reviewbot: {t('digest.bad_now', lang)}", file=sys.stderr)
+        return 2
+    lookups = _lookups(repo)
+    router = _router(config, repo, lookups, lang)
+    adapters: list[ChatAdapter] = []
+    if not args.dry_run:
+        for _name, factory in sorted(chat_adapters().items()):
+            adapter = factory(config, router, lookups)
+            if adapter is not None:
+                adapters.append(adapter)
+    dry_run = args.dry_run or not adapters
+    err = Console(stderr=True)
+    if dry_run and not args.dry_run:
+        err.print(t("digest.tick_dry", lang), style="yellow", markup=False)
+    started: list[ChatAdapter] = []
+    scheduler, watcher = _scheduler(config, repo, lookups, router, adapters, lang)
+    try:
+        for adapter in adapters:
+            await adapter.start()
+            started.append(adapter)
+        report = await scheduler.tick(now, dry_run=dry_run)
+    finally:
+        await watcher.aclose()
+        for adapter in reversed(started):
+            try:
+                await adapter.stop()
+            except Exception:
+                log.warning("%s did not stop cleanly", adapter.name, exc_info=True)
+    rows = []
+    for outcome in report.outcomes:
+        sub = outcome.job.subscription
+        rows.append(
+            {
+                "platform": sub.chat.platform,
+                "chat": sub.chat.address,
+                "subscription": sub.id,
+                "key": outcome.job.key,
+                "status": outcome.status.value,
+                "post": outcome.post_id,
+                "message": outcome.message_id,
+                "error": outcome.error,
+            }
+        )
+    if args.json:
+        print(json.dumps({**report.summary(), "outcomes": rows}, ensure_ascii=False, indent=2))
+    else:
+        for row in rows:
+            key = {
+                Status.SENT.value: "digest.tick_sent",
+                Status.WOULD_SEND.value: "digest.tick_would",
+            }.get(str(row["status"]), "digest.tick_other")
+            print(t(key, lang, **row))
+        summary = ", ".join(f"{k} {v}" for k, v in report.summary().items() if k != "at")
+        print(t("digest.tick_summary", lang, at=report.now.isoformat(), summary=summary or "-"))
+    failed = report.count(Status.FAILED)
+    return 1 if failed else 0
 
 
 async def _find(args: argparse.Namespace, repo: Repository, lang: str) -> int:
@@ -389,9 +526,11 @@ async def run(args: argparse.Namespace) -> int:
         if args.command == "film":
             return await _film(args, repo, lang)
         if args.command == "chat":
-            return await _chat(args, repo, lang)
+            return await _chat(args, repo, lang, config)
         if args.command == "ask":
-            return await _ask(args, repo, lang)
+            return await _ask(args, repo, lang, config)
+        if args.command == "digest":
+            return await _digest(args, config, repo, lang)
         if args.command == "find":
             return await _find(args, repo, lang)
         if args.command == "run":

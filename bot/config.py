@@ -91,12 +91,59 @@ class DiscordConfig(_Section):
     sync_commands: Literal["changed", "always", "never"] = "changed"
 
 
+class DigestConfig(_Section):
+    """``[digest]``: defaults for ``/subscribe`` and how deliveries are paced and retried.
+
+    ``stale_claim_minutes``: a claim without a message id older than this is taken to be a
+    crashed send and retried (once: ``max_attempts`` counts the first try). The rate limits are
+    the platforms' documented ones; ``max_retry_wait`` is the longest "retry after" waited out
+    inside a tick (a longer one leaves the digest to the next tick, same local day).
+    """
+
+    enabled: bool = True
+    time: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    timezone: str = "Asia/Seoul"
+    stale_claim_minutes: float = Field(default=10.0, gt=0)
+    max_attempts: int = Field(default=2, ge=1, le=5)
+    max_retry_wait: float = Field(default=120.0, ge=0)
+    max_send_retries: int = Field(default=5, ge=0, le=50)
+    concurrency: int = Field(default=8, ge=1, le=256)
+    new_posts_per_tick: int = Field(default=5, ge=1, le=100)
+    new_posts_max_age_hours: float = Field(default=24.0, gt=0)
+    telegram_per_second: float = Field(default=30.0, ge=0)
+    telegram_group_per_minute: float = Field(default=20.0, ge=0)
+    discord_per_second: float = Field(default=50.0, ge=0)
+    discord_channel_per_5s: float = Field(default=5.0, ge=0)
+    watch_max_failures: int = Field(default=5, ge=1, le=100)
+    watch_max_backoff_minutes: float = Field(default=24 * 60, gt=0)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"not an IANA time zone: {value!r}") from None
+        return value
+
+
+class SourceConfig(_Section):
+    """One ``[[sources]]`` entry: a feed or blog to watch every ``interval`` minutes."""
+
+    url: str = Field(pattern=r"^https?://\S+$")
+    interval: int = Field(default=60, ge=1, le=7 * 24 * 60)
+
+
 class Config(_Section):
     storage: StorageConfig = Field(default_factory=StorageConfig)
     library: LibraryConfig = Field(default_factory=LibraryConfig)
     fetch: FetchConfig = Field(default_factory=FetchConfig)
     telegram: TelegramConfig = Field(default_factory=TelegramConfig)
     discord: DiscordConfig = Field(default_factory=DiscordConfig)
+    digest: DigestConfig = Field(default_factory=DigestConfig)
+    sources: list[SourceConfig] = Field(default_factory=list)
 
 
 def default_database_url() -> str:

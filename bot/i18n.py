@@ -371,6 +371,139 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
+# --- the daily digest (bot/digest): subscribe., digest., status. ----------------------------------
+MESSAGES.update(
+    {
+        "subscribe.cmd": {
+            "en": "a review every day at your hour",
+            "ko": "매일 정한 시각에 리뷰 받기",
+        },
+        "subscribe.cmd_stop": {"en": "stop the digest", "ko": "구독 그만하기"},
+        "subscribe.cmd_list": {"en": "what this chat gets", "ko": "이 채팅의 구독"},
+        "digest.cmd": {"en": "today's pick, now", "ko": "오늘의 리뷰 지금 보기"},
+        "status.cmd": {
+            "en": "sources and digest status (admins)",
+            "ko": "소스와 구독 상태 (관리자)",
+        },
+        "subscribe.args": {
+            "en": "[HH:MM] [time zone] [new] [theme:…]",
+            "ko": "[시:분] [시간대] [new] [theme:…]",
+        },
+        "subscribe.args_unsubscribe": {"en": "[daily|new]", "ko": "[daily|new]"},
+        "subscribe.usage": {
+            "en": "Usage: /subscribe [HH:MM] [time zone] [theme:word | category:name | film:title]"
+            " — e.g. /subscribe 08:30 Asia/Seoul theme:가족. /subscribe new sends every new post.",
+            "ko": "사용법: /subscribe [시:분] [시간대] [theme:주제 | category:카테고리 | film:제목]"
+            " — 예: /subscribe 08:30 Asia/Seoul theme:가족. /subscribe new는 새 글마다 보내요.",
+        },
+        "subscribe.usage_stop": {
+            "en": "Usage: /unsubscribe (everything), /unsubscribe daily or /unsubscribe new",
+            "ko": "사용법: /unsubscribe (전체), /unsubscribe daily 또는 /unsubscribe new",
+        },
+        "subscribe.bad_arg": {
+            "en": "I did not understand {arg!r}. Usage: /subscribe [HH:MM] [time zone] [theme:…]",
+            "ko": "{arg!r}을(를) 이해하지 못했어요. 사용법: /subscribe [시:분] [시간대] [theme:…]",
+        },
+        "subscribe.bad_zone": {
+            "en": "{arg} is not a time zone I know; use an IANA name such as Asia/Seoul or "
+            "Europe/London.",
+            "ko": "{arg}은(는) 알 수 없는 시간대예요. "
+            "Asia/Seoul, Europe/London 같은 이름을 써 주세요.",
+        },
+        "subscribe.admins_only": {
+            "en": "Only this chat's admins can change its subscriptions.",
+            "ko": "이 채팅의 구독은 관리자만 바꿀 수 있어요.",
+        },
+        "subscribe.done": {
+            "en": "Subscribed: one review every day at {time} ({zone}){filter}.",
+            "ko": "구독했어요: 매일 {time}({zone})에 리뷰 하나{filter}.",
+        },
+        "subscribe.done_new": {
+            "en": "Subscribed: a card for every new post{filter}.",
+            "ko": "구독했어요: 새 글마다 카드를 보내요{filter}.",
+        },
+        "subscribe.filter": {"en": ", only {filter}", "ko": ", {filter}만"},
+        "subscribe.line": {
+            "en": "Daily at {time} ({zone}){filter}",
+            "ko": "매일 {time} ({zone}){filter}",
+        },
+        "subscribe.line_new": {"en": "Every new post{filter}", "ko": "새 글마다{filter}"},
+        "subscribe.paused": {
+            "en": "paused (the bot could not post here; /subscribe again to resume)",
+            "ko": "일시 중지됨 (여기에 글을 보낼 수 없었어요; 다시 /subscribe 하면 재개)",
+        },
+        "subscribe.list_title": {
+            "en": "This chat's subscriptions ({count}):",
+            "ko": "이 채팅의 구독 ({count}개):",
+        },
+        "subscribe.none": {
+            "en": "This chat has no subscriptions. /subscribe starts a daily review.",
+            "ko": "이 채팅에는 구독이 없어요. /subscribe로 매일 리뷰를 받아 보세요.",
+        },
+        "subscribe.stopped": {"en": "Unsubscribed.", "ko": "구독을 해지했어요."},
+        "digest.unavailable": {
+            "en": "The daily digest is not available here.",
+            "ko": "여기서는 오늘의 리뷰를 쓸 수 없어요.",
+        },
+        "digest.headline": {"en": "Today's review", "ko": "오늘의 리뷰"},
+        "digest.new_post": {"en": "New review", "ko": "새 리뷰"},
+        "digest.tick_sent": {
+            "en": "{platform} {chat}: sent post {post} (message {message})",
+            "ko": "{platform} {chat}: 글 {post} 보냄 (메시지 {message})",
+        },
+        "digest.tick_would": {
+            "en": "{platform} {chat}: would send post {post}",
+            "ko": "{platform} {chat}: 글 {post}을(를) 보낼 예정",
+        },
+        "digest.tick_other": {
+            "en": "{platform} {chat}: {status} {error}",
+            "ko": "{platform} {chat}: {status} {error}",
+        },
+        "digest.tick_summary": {
+            "en": "digest tick at {at}: {summary}",
+            "ko": "다이제스트 실행 {at}: {summary}",
+        },
+        "digest.tick_dry": {
+            "en": "No chat platform is enabled: nothing was sent; this is what would be.",
+            "ko": "켜진 채팅 플랫폼이 없어 보내지 않았어요. 보냈을 내용은 다음과 같아요.",
+        },
+        "digest.bad_now": {
+            "en": "--now must be an ISO 8601 time with a zone, e.g. 2025-03-09T09:00+09:00",
+            "ko": "--now는 시간대가 있는 ISO 8601 시각이어야 해요. 예: 2025-03-09T09:00+09:00",
+        },
+        "status.title": {"en": "Digest status", "ko": "다이제스트 상태"},
+        "status.admins_only": {
+            "en": "Only admins can see the status.",
+            "ko": "상태는 관리자만 볼 수 있어요.",
+        },
+        "status.library": {"en": "Library: {count} reviews", "ko": "라이브러리: 리뷰 {count}개"},
+        "status.subscriptions": {
+            "en": "Subscriptions: {daily} daily, {new} new-post, {paused} paused",
+            "ko": "구독: 매일 {daily}, 새 글 {new}, 일시 중지 {paused}",
+        },
+        "status.last_tick": {
+            "en": "Last digest run: {at} UTC ({sent} sent, {failed} failed)",
+            "ko": "마지막 실행: {at} UTC (보냄 {sent}, 실패 {failed})",
+        },
+        "status.never_ran": {"en": "The digest has not run yet.", "ko": "아직 실행된 적이 없어요."},
+        "status.source": {
+            "en": "{url}: last success {success}, errors {errors} in a row ({total} in all)",
+            "ko": "{url}: 마지막 성공 {success}, 연속 오류 {errors} (전체 {total})",
+        },
+        "status.source_disabled": {
+            "en": "{url}: DISABLED after {errors} errors in a row ({error}); last success "
+            "{success}",
+            "ko": "{url}: 연속 오류 {errors}번으로 꺼짐 ({error}); 마지막 성공 {success}",
+        },
+        "status.source_pending": {"en": "{url}: not checked yet", "ko": "{url}: 아직 확인 전"},
+        "status.no_sources": {
+            "en": "No sources are watched ([[sources]] in config.toml).",
+            "ko": "지켜보는 소스가 없어요 (config.toml의 [[sources]]).",
+        },
+    }
+)
+
+
 def normalize_lang(value: str | None) -> str:
     """``ko_KR.UTF-8``, ``ko-KR``, ``KO`` → ``ko``; anything unknown → the default."""
     if not value:

@@ -7,9 +7,21 @@ through the ``reviewbot.storage`` entry point group, so dependencies point inwar
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, datetime, timedelta
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Protocol
 
+from bot.digest.model import (
+    ChatKey,
+    Claim,
+    Delivery,
+    DeliveryState,
+    Mode,
+    NewPost,
+    Subscription,
+    SubscriptionDraft,
+    WatchedSource,
+)
 from bot.domain import (
     CategoryCount,
     FilmEntry,
@@ -144,6 +156,95 @@ class Repository(Protocol):
         ...
 
     async def close(self) -> None: ...
+
+    # --- daily digest and feed watching (bot/digest) --------------------------------------------
+    # Exactly-once delivery rests on one rule: a delivery row, unique per (subscription, key),
+    # is claimed before anything is sent, and only the claim's holder may mark it sent.
+
+    async def save_subscription(self, draft: SubscriptionDraft, *, now: datetime) -> Subscription:
+        """Create or replace the chat's subscription of ``draft.mode`` (unpausing it); its
+        delivery history is kept, so a re-subscribed chat still never gets a repeat."""
+        ...
+
+    async def delete_subscriptions(self, chat: ChatKey, *, mode: Mode | None = None) -> int:
+        """Remove the chat's subscriptions (of one mode, or all); how many there were."""
+        ...
+
+    async def chat_subscriptions(self, chat: ChatKey) -> list[Subscription]: ...
+
+    async def active_subscriptions(self) -> list[Subscription]:
+        """Every subscription that is not paused, by id."""
+        ...
+
+    async def subscription_counts(self) -> dict[str, int]:
+        """``{"daily": n, "new": n, "paused": n}`` for ``/status``."""
+        ...
+
+    async def pause_chat(self, chat: ChatKey, *, reason: str, now: datetime) -> int:
+        """Pause every subscription delivering to ``chat`` (it blocked or removed the bot)."""
+        ...
+
+    async def recent_deliveries(self, since: datetime) -> list[Delivery]:
+        """Deliveries claimed at or after ``since`` (a tick's view of what is done)."""
+        ...
+
+    async def claim_delivery(
+        self,
+        subscription_id: int,
+        key: str,
+        *,
+        local_date: date | None,
+        post_id: int | None,
+        now: datetime,
+        stale_after: timedelta,
+        max_attempts: int,
+    ) -> Claim | None:
+        """Claim a delivery, atomically across processes; None when it is not ours to send.
+
+        A new key is claimed at once (attempt 1). An existing claim is taken over only when it
+        is older than ``stale_after`` without a message id (its process died before sending)
+        and has had fewer than ``max_attempts``; past that it is marked failed instead.
+        """
+        ...
+
+    async def attach_post(self, claim: Claim, post_id: int) -> None:
+        """Record the review picked for a claim, so that a retry sends the same one."""
+        ...
+
+    async def mark_sent(self, claim: Claim, *, message_id: str, now: datetime) -> bool:
+        """Mark the claim sent (False if another process took it over meanwhile)."""
+        ...
+
+    async def mark_failed(
+        self, claim: Claim, *, error: str, state: DeliveryState, retry: bool, now: datetime
+    ) -> None:
+        """Give the delivery up (``state`` FAILED or GONE); with ``retry`` and attempts left,
+        leave it claimable by the next tick instead."""
+        ...
+
+    async def release_delivery(self, claim: Claim) -> None:
+        """Forget an unsent claim (the platform said "later"): the next tick claims it anew."""
+        ...
+
+    async def received_posts(self, subscription_id: int) -> list[int]:
+        """Post ids this subscription was sent (or is being sent), oldest first, repeats kept."""
+        ...
+
+    async def record_new_posts(self, post_ids: Sequence[int], *, source: str, now: datetime) -> int:
+        """Remember posts feed watching found after priming (for ``/subscribe new``)."""
+        ...
+
+    async def new_posts_since(self, since: datetime) -> list[NewPost]:
+        """New posts found after ``since``, oldest first."""
+        ...
+
+    async def watched_sources(self) -> list[WatchedSource]: ...
+
+    async def save_watched_source(self, source: WatchedSource) -> None: ...
+
+    async def get_digest_meta(self, key: str) -> str | None: ...
+
+    async def set_digest_meta(self, key: str, value: str, *, now: datetime) -> None: ...
 
 
 class RepositoryFactory(Protocol):

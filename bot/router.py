@@ -20,7 +20,7 @@ import re
 import unicodedata
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.actions import (
     MAX_ID,
@@ -37,6 +37,9 @@ from bot.actions import (
     encode_token,
     parse_start_payload,
 )
+from bot.chat import CONSOLE_CHAT, ChatContext
+from bot.digest.model import DigestFilter, FilterKind, Mode, Subscription
+from bot.digest.schedule import canonical_timezone, parse_hhmm
 from bot.domain import StoredPost
 from bot.i18n import LANGS, has, normalize_lang, t
 from bot.ports import StorageError
@@ -53,6 +56,9 @@ from bot.replies import (
     SectionBlock,
 )
 from bot.results import LookupKind, LookupResult, LookupService, RelatedOrigin
+
+if TYPE_CHECKING:  # the digest service is optional and only annotated here
+    from bot.digest.service import DigestService
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +100,7 @@ class _Request:
     user: str
     lang: str
     notes: list[str] = field(default_factory=list)
+    chat: ChatContext = CONSOLE_CHAT
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +128,18 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("lang", ("언어", "language"), "args.lang", "cmd.lang"),
     CommandSpec("help", ("도움말", "도움"), None, "cmd.help"),
     CommandSpec("start", ("시작",), None, "cmd.start", in_menu=False),
+    # the daily digest (bot/digest)
+    CommandSpec("subscribe", ("구독",), "subscribe.args", "subscribe.cmd"),
+    CommandSpec(
+        "unsubscribe", ("구독취소", "구독해지"), "subscribe.args_unsubscribe", "subscribe.cmd_stop"
+    ),
+    CommandSpec("subscriptions", ("구독목록",), None, "subscribe.cmd_list"),
+    CommandSpec("digest", ("오늘의리뷰", "다이제스트"), None, "digest.cmd"),
+    CommandSpec("status", ("상태",), None, "status.cmd"),
 )
+_NEW_WORDS = frozenset({"new", "새글", "새-글", "신규"})
+_DAILY_WORDS = frozenset({"daily", "매일", "하루"})
+_ALL_WORDS = frozenset({"all", "전체", "모두"})
 
 _RANDOM_FILTER_NAMES = {
     "film": "film",
@@ -238,9 +256,15 @@ class Router:
     """
 
     def __init__(
-        self, lookups: LookupService, *, default_lang: str = "ko", page_size: int = PAGE_SIZE
+        self,
+        lookups: LookupService,
+        *,
+        default_lang: str = "ko",
+        page_size: int = PAGE_SIZE,
+        digest: DigestService | None = None,
     ) -> None:
         self._lookups = lookups
+        self._digest = digest
         self._default_lang = normalize_lang(default_lang)
         self._page_size = max(1, min(page_size, 20))
         handlers: dict[str, Handler] = {
@@ -256,6 +280,11 @@ class Router:
             "lang": self._cmd_lang,
             "help": self._cmd_help,
             "start": self._cmd_start,
+            "subscribe": self._cmd_subscribe,
+            "unsubscribe": self._cmd_unsubscribe,
+            "subscriptions": self._cmd_subscriptions,
+            "digest": self._cmd_digest,
+            "status": self._cmd_status,
         }
         self._commands: dict[str, Handler] = {}
         for spec in COMMANDS:
@@ -265,17 +294,25 @@ class Router:
     # ------------------------------------------------------------------ entry points
 
     async def handle(
-        self, text: str, *, user: str, lang_hint: str | None = None, lang: str | None = None
+        self,
+        text: str,
+        *,
+        user: str,
+        lang_hint: str | None = None,
+        lang: str | None = None,
+        chat: ChatContext | None = None,
     ) -> Reply:
         """The reply to a message: a command, or plain text (looked up as a film title).
 
         ``lang_hint`` is the platform's idea of the user's language (Telegram's
         ``language_code``); a language the user chose with ``/lang`` wins over it. ``lang``
-        forces a language for this one reply (a command-line ``--lang``).
+        forces a language for this one reply (a command-line ``--lang``). ``chat`` is where
+        the message was sent (for the digest commands); without it the message counts as the
+        console's: a private chat whose user is its admin.
         """
         try:
             lang = await self._user_lang(user, lang_hint, lang)
-            request = _Request(user=str(user), lang=lang)
+            request = _Request(user=str(user), lang=lang, chat=chat or CONSOLE_CHAT)
             reply = await self._dispatch(request, text if isinstance(text, str) else "")
             return self._with_notes(reply, request)
         except StorageError as exc:  # the database is locked or gone: one line, no traceback
@@ -540,6 +577,181 @@ class Router:
         if post_id is not None:
             return await self._review(request, post_id)
         return self._help(request, "start.welcome")
+
+    # ------------------------------------------------------------------ the digest
+
+    async def _cmd_subscribe(self, request: _Request, arg: str) -> Reply:
+        """``/subscribe [HH:MM] [timezone] [new] [theme:…|category:…|film:…]``."""
+        if self._digest is None:
+            return self._text(request, "digest.unavailable")
+        if request.chat.is_group and not request.chat.is_admin:
+            return self._text(request, "subscribe.admins_only")
+        parsed = self._parse_subscribe(request, arg)
+        if isinstance(parsed, Reply):
+            return parsed
+        mode, at, zone, flt = parsed
+        sub = await self._digest.subscribe(
+            request.chat, mode=mode, at=at, timezone=zone, flt=flt, lang=request.lang,
+            user=request.user,
+        )  # fmt: skip
+        key = "subscribe.done_new" if mode is Mode.NEW else "subscribe.done"
+        return self._text(request, key, **self._sub_values(request.lang, sub))
+
+    def _parse_subscribe(
+        self, request: _Request, arg: str
+    ) -> tuple[Mode, str | None, str | None, DigestFilter | None] | Reply:
+        mode, at, zone, flt = Mode.DAILY, None, None, None
+        tokens = arg.split()
+        for index, token in enumerate(tokens):
+            rest = " ".join(tokens[index:])
+            match = _RANDOM_FILTER.fullmatch(rest)
+            if match and match.group(1).casefold() in _RANDOM_FILTER_NAMES:
+                value = self._query(request, match.group(2))
+                if not value:
+                    return self._text(request, "subscribe.usage")
+                kind = FilterKind(_RANDOM_FILTER_NAMES[match.group(1).casefold()])
+                flt = DigestFilter(kind, value)
+                break
+            word = token.casefold()
+            if word in _NEW_WORDS:
+                mode = Mode.NEW
+            elif word in _DAILY_WORDS:
+                mode = Mode.DAILY
+            elif (hhmm := parse_hhmm(token)) is not None:
+                at = hhmm
+            elif (found := canonical_timezone(token)) is not None:
+                zone = found
+            else:
+                key = "subscribe.bad_zone" if "/" in token else "subscribe.bad_arg"
+                return self._text(request, key, arg=_shown(token))
+        return mode, at, zone, flt
+
+    async def _cmd_unsubscribe(self, request: _Request, arg: str) -> Reply:
+        """``/unsubscribe`` (everything), ``/unsubscribe new`` or ``/unsubscribe daily``."""
+        if self._digest is None:
+            return self._text(request, "digest.unavailable")
+        if request.chat.is_group and not request.chat.is_admin:
+            return self._text(request, "subscribe.admins_only")
+        word = arg.strip().casefold()
+        mode: Mode | None = None
+        if word in _NEW_WORDS:
+            mode = Mode.NEW
+        elif word in _DAILY_WORDS:
+            mode = Mode.DAILY
+        elif word and word not in _ALL_WORDS:
+            return self._text(request, "subscribe.usage_stop")
+        removed = await self._digest.unsubscribe(request.chat, mode)
+        return self._text(request, "subscribe.stopped" if removed else "subscribe.none")
+
+    async def _cmd_subscriptions(self, request: _Request, arg: str) -> Reply:
+        if self._digest is None:
+            return self._text(request, "digest.unavailable")
+        subs = await self._digest.subscriptions(request.chat)
+        if not subs:
+            return self._text(request, "subscribe.none")
+        lines = []
+        for sub in subs:
+            key = "subscribe.line_new" if sub.mode is Mode.NEW else "subscribe.line"
+            line = t(key, request.lang, **self._sub_values(request.lang, sub))
+            if sub.paused:
+                line += " — " + t("subscribe.paused", request.lang)
+            lines.append(line)
+        return Reply(
+            kind=ReplyKind.TEXT,
+            lang=request.lang,
+            headline=t("subscribe.list_title", request.lang, count=len(subs)),
+            notes=tuple(lines),
+        )
+
+    async def _cmd_digest(self, request: _Request, arg: str) -> Reply:
+        """Today's pick for this chat, now (nothing is recorded as sent)."""
+        if self._digest is None:
+            return self._text(request, "digest.unavailable")
+        post_id = await self._digest.todays_pick(request.chat)
+        reply = None if post_id is None else await self.digest_card(post_id, lang=request.lang)
+        return reply or self._text(request, "library.empty")
+
+    async def _cmd_status(self, request: _Request, arg: str) -> Reply:
+        if self._digest is None:
+            return self._text(request, "digest.unavailable")
+        if not request.chat.is_admin:
+            return self._text(request, "status.admins_only")
+        lang = request.lang
+        status = await self._digest.status()
+        counts = status.subscriptions
+        lines = [
+            t("status.library", lang, count=status.library_size),
+            t(
+                "status.subscriptions",
+                lang,
+                daily=counts.get("daily", 0),
+                new=counts.get("new", 0),
+                paused=counts.get("paused", 0),
+            ),
+        ]
+        last = status.last_tick
+        if last:
+            at = str(last.get("at", ""))[:16].replace("T", " ")
+            sent = last.get("sent", 0)
+            failed = int(str(last.get("failed", 0))) + int(str(last.get("gone", 0)))
+            lines.append(t("status.last_tick", lang, at=at, sent=sent, failed=failed))
+        else:
+            lines.append(t("status.never_ran", lang))
+        known = {s.url: s for s in status.sources}
+        for url in status.configured_sources or list(known):
+            src = known.get(url)
+            if src is None:
+                lines.append(t("status.source_pending", lang, url=url))
+                continue
+            success = src.last_success_at.strftime("%Y-%m-%d %H:%M") if src.last_success_at else "—"
+            key = "status.source_disabled" if src.disabled else "status.source"
+            lines.append(
+                t(
+                    key,
+                    lang,
+                    url=url,
+                    success=success,
+                    errors=src.consecutive_errors,
+                    total=src.total_errors,
+                    error=_shown(src.last_error or ""),
+                )
+            )
+        if not status.configured_sources and not known:
+            lines.append(t("status.no_sources", lang))
+        return Reply(
+            kind=ReplyKind.TEXT, lang=lang, headline=t("status.title", lang), notes=tuple(lines)
+        )
+
+    @staticmethod
+    def _sub_values(lang: str, sub: Subscription) -> dict[str, object]:
+        shown = ""
+        if sub.filter is not None:
+            shown = t("subscribe.filter", lang, filter=str(sub.filter))
+        return {"time": sub.at, "zone": sub.timezone, "filter": shown}
+
+    async def digest_card(
+        self, post_id: int, *, lang: str, mode: Mode = Mode.DAILY
+    ) -> Reply | None:
+        """The message a digest sends: the review's card (as in lookups) and a "more like
+        this" button; None when the post is gone or only a stub (nothing to recommend)."""
+        lang = normalize_lang(lang)
+        post = await self._post(post_id)
+        if post is None or post.stub:
+            return None
+        actions: tuple[Action, ...] = ()
+        token = self._encode(SimilarToken(post.id))
+        if token is not None:
+            actions = (
+                self._action(lang, ActionKind.MORE_LIKE_THIS, "action.more_like_this", token),
+            )
+        headline = t("digest.new_post" if mode is Mode.NEW else "digest.headline", lang)
+        return Reply(
+            kind=ReplyKind.CARD,
+            lang=lang,
+            headline=headline,
+            cards=(self._card(lang, post),),
+            actions=actions,
+        )
 
     # ------------------------------------------------------------------ answers
 

@@ -343,6 +343,99 @@ class UserPref(Base):
     updated_at: Mapped[datetime]
 
 
+# --- daily digest and feed watching (bot/digest) ----------------------------------------------
+
+
+class DigestSubscription(Base):
+    """A chat's digest subscription. ``thread_id`` is '' for none (NULLs would not collide
+    in the unique constraint, and one chat must have one subscription per mode)."""
+
+    __tablename__ = "digest_subscriptions"
+    __table_args__ = (UniqueConstraint("platform", "chat_id", "thread_id", "mode"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    chat_id: Mapped[str]
+    thread_id: Mapped[str]
+    mode: Mapped[str] = mapped_column(String(16))
+    at_time: Mapped[str] = mapped_column(String(5))
+    timezone: Mapped[str]
+    filter_kind: Mapped[str | None] = mapped_column(String(16))
+    filter_value: Mapped[str | None]
+    lang: Mapped[str | None] = mapped_column(String(16))
+    is_group: Mapped[bool] = mapped_column(Boolean)
+    paused: Mapped[bool] = mapped_column(Boolean, index=True)
+    paused_reason: Mapped[str | None]
+    created_by: Mapped[str | None]
+    active_since: Mapped[datetime]
+    last_digest_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class DigestDelivery(Base):
+    """One message owed to a subscription, claimed before it is sent (see bot.ports)."""
+
+    __tablename__ = "digest_deliveries"
+    __table_args__ = (UniqueConstraint("subscription_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("digest_subscriptions.id", ondelete="CASCADE")
+    )
+    key: Mapped[str] = mapped_column(String(64))
+    local_date: Mapped[date | None] = mapped_column(Date)
+    post_id: Mapped[int | None]
+    state: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int]
+    claim_token: Mapped[str] = mapped_column(String(32))
+    claimed_at: Mapped[datetime] = mapped_column(index=True)
+    sent_at: Mapped[datetime | None]
+    message_id: Mapped[str | None]
+    error: Mapped[str | None]
+
+
+class WatchedSourceRow(Base):
+    """Feed watching state per configured ``[[sources]]`` URL."""
+
+    __tablename__ = "watched_sources"
+
+    url: Mapped[str] = mapped_column(primary_key=True)
+    interval_minutes: Mapped[int]
+    etag: Mapped[str | None]
+    last_modified: Mapped[str | None]
+    primed: Mapped[bool] = mapped_column(Boolean)
+    next_check_at: Mapped[datetime | None]
+    last_checked_at: Mapped[datetime | None]
+    last_success_at: Mapped[datetime | None]
+    last_error: Mapped[str | None]
+    consecutive_errors: Mapped[int]
+    total_errors: Mapped[int]
+    disabled: Mapped[bool] = mapped_column(Boolean)
+
+
+class NewPostRow(Base):
+    """A post found by feed watching after its source was primed: owed to "new" subscribers."""
+
+    __tablename__ = "digest_new_posts"
+
+    post_id: Mapped[int] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    source: Mapped[str]
+    found_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class DigestMeta(Base):
+    """Small digest-wide facts (the last tick's time and outcome, for ``/status``)."""
+
+    __tablename__ = "digest_meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str]
+    updated_at: Mapped[datetime]
+
+
 FTS_TABLE = "post_fts"
 """The full-text index over each analysed post's term stream (dialect-specific, unmapped)."""
 

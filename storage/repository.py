@@ -62,6 +62,7 @@ from bot.titles import parse_title
 from storage import search
 from storage.analysis_store import LibraryWriter, theme_set
 from storage.categories import CATEGORY_SEPARATOR, CategoryIndex, category_key
+from storage.digest_store import DigestStore
 from storage.engine import (
     DEFAULT_BUSY_TIMEOUT,
     WRITE,
@@ -128,7 +129,7 @@ async def _ensure_schema(engine: AsyncEngine, schema: str) -> None:
             await conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
 
 
-class SqlRepository:
+class SqlRepository(DigestStore):
     """bot.ports.Repository on SQLAlchemy; one short session per call, safe to share.
 
     Library-wide summaries that need a scan (categories, themes) are kept in memory per
