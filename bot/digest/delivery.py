@@ -1,0 +1,170 @@
+"""Sending one owed message exactly once: claim, pick, send, mark — under rate limits.
+
+The order matters. The claim is written *before* sending, so a second process (or an
+overlapping tick) finds the row and stays away; the message id is written *after*, so a claim
+without one that grows old means its process died before (or while) sending, and it is tried
+once more, never more (``max_attempts``). "Retry after" answers mean nothing was sent: they are
+waited out on the injectable clock and the same claim is sent again. A chat that blocked the
+bot pauses its subscriptions and is reported; it costs the others nothing.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from bot.config import DigestConfig
+from bot.digest.clock import Clock
+from bot.digest.model import Claim, DeliveryState, Mode, Subscription
+from bot.digest.ratelimit import PlatformLimiter
+from bot.ports import ChatAdapter, ChatGone, DeliveryError, Repository, RetryLater, StorageError
+from bot.replies import Reply
+
+log = logging.getLogger(__name__)
+
+Render = Callable[[int, str, Mode, date | None], Awaitable[Reply | None]]
+"""``render(post_id, lang, mode, local_date)``: the message for a post, or None if it is gone."""
+Pick = Callable[[Subscription], Awaitable[int | None]]
+
+
+class Status(enum.StrEnum):
+    SENT = "sent"
+    WOULD_SEND = "would_send"  # a dry run (no adapter enabled)
+    SKIPPED = "skipped"  # claimed by another process or tick, or already done
+    DEFERRED = "deferred"  # the platform asked to wait longer than we do; next tick
+    FAILED = "failed"
+    GONE = "gone"  # the chat blocked or removed the bot; subscription paused
+    NO_REVIEW = "no_review"  # nothing matches the filter
+    NO_ADAPTER = "no_adapter"  # the platform is not running in this process
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One message a tick found owed: today's digest (``post_id`` None: picked after the
+    claim) or a new post."""
+
+    subscription: Subscription
+    key: str
+    local_date: date | None
+    post_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    job: Job
+    status: Status
+    post_id: int | None = None
+    message_id: str | None = None
+    error: str | None = None
+    attempt: int = 0
+
+
+class Deliverer:
+    """Runs :class:`Job` s for one platform through its adapter and limiter."""
+
+    def __init__(
+        self,
+        repo: Repository,
+        adapter: ChatAdapter,
+        limiter: PlatformLimiter,
+        *,
+        pick: Pick,
+        render: Render,
+        config: DigestConfig,
+        clock: Clock,
+        default_lang: str = "ko",
+    ) -> None:
+        self.repo = repo
+        self.adapter = adapter
+        self.limiter = limiter
+        self._pick = pick
+        self._render = render
+        self.config = config
+        self.clock = clock
+        self.default_lang = default_lang
+
+    async def deliver(self, job: Job) -> Outcome:
+        sub = job.subscription
+        chat = sub.chat.address
+        await self.limiter.acquire(chat, is_group=sub.is_group)
+        claim = await self.repo.claim_delivery(
+            sub.id,
+            job.key,
+            local_date=job.local_date,
+            post_id=job.post_id,
+            now=self.clock.now(),
+            stale_after=timedelta(minutes=self.config.stale_claim_minutes),
+            max_attempts=self.config.max_attempts,
+        )
+        if claim is None:
+            return Outcome(job, Status.SKIPPED)
+        post_id = claim.post_id
+        if post_id is None:
+            post_id = await self._pick(sub)
+            if post_id is None:
+                await self._fail(claim, "no review matches", retry=False)
+                return Outcome(job, Status.NO_REVIEW, attempt=claim.attempt)
+            await self.repo.attach_post(claim, post_id)
+        reply = await self._render(post_id, sub.lang or self.default_lang, sub.mode, job.local_date)
+        if reply is None:
+            await self._fail(claim, f"post {post_id} is no longer in the library", retry=False)
+            return Outcome(job, Status.NO_REVIEW, post_id, attempt=claim.attempt)
+        return await self._send(job, claim, post_id, reply)
+
+    async def _send(self, job: Job, claim: Claim, post_id: int, reply: Reply) -> Outcome:
+        sub = job.subscription
+        chat = sub.chat.address
+        retries = 0
+        while True:
+            try:
+                message_id = await self.adapter.send(chat, reply)
+            except RetryLater as exc:
+                wait = max(0.0, float(exc.seconds))
+                if retries >= self.config.max_send_retries or wait > self.config.max_retry_wait:
+                    # Nothing was sent: give the claim back, the next tick tries again today.
+                    await self.repo.release_delivery(claim)
+                    return Outcome(job, Status.DEFERRED, post_id, error=str(exc))
+                retries += 1
+                self.limiter.retry_after(wait)
+                await self.limiter.acquire(chat, is_group=sub.is_group)
+                continue
+            except ChatGone as exc:
+                reason = str(exc) or type(exc).__name__
+                await self.repo.mark_failed(
+                    claim, error=reason, state=DeliveryState.GONE, retry=False, now=self.clock.now()
+                )
+                await self.repo.pause_chat(sub.chat, reason=reason, now=self.clock.now())
+                log.warning(
+                    "digest: %s is gone, its subscriptions are paused: %s", sub.chat, reason
+                )
+                return Outcome(job, Status.GONE, post_id, error=reason, attempt=claim.attempt)
+            except DeliveryError as exc:
+                await self._fail(claim, str(exc) or type(exc).__name__, retry=True)
+                return Outcome(job, Status.FAILED, post_id, error=str(exc), attempt=claim.attempt)
+            except Exception as exc:  # an adapter bug must not stop the other chats
+                log.exception("digest: sending to %s failed", sub.chat)
+                await self._fail(claim, f"{type(exc).__name__}: {exc}", retry=True)
+                return Outcome(job, Status.FAILED, post_id, error=type(exc).__name__)
+            break
+        await self._mark_sent(claim, str(message_id))
+        return Outcome(job, Status.SENT, post_id, str(message_id), attempt=claim.attempt)
+
+    async def _mark_sent(self, claim: Claim, message_id: str) -> None:
+        """Record the send; a database hiccup here is retried, because a claim left unmarked
+        would be sent once more after it grows stale."""
+        for attempt in range(3):
+            try:
+                await self.repo.mark_sent(claim, message_id=message_id, now=self.clock.now())
+                return
+            except StorageError:
+                if attempt == 2:
+                    raise
+                await self.clock.sleep(0.5 * (attempt + 1))
+
+    async def _fail(self, claim: Claim, error: str, *, retry: bool) -> None:
+        await self.repo.mark_failed(
+            claim, error=error, state=DeliveryState.FAILED, retry=retry, now=self.clock.now()
+        )

@@ -1,0 +1,392 @@
+"""The digest scheduler end to end on both databases: due times, exactly once across crashes
+and concurrent ticks, rate limits, RetryLater, ChatGone, rotation and filters.
+
+Every test runs on an injected :class:`ManualClock`: nothing sleeps on wall time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.chat import ChatContext
+from bot.config import DigestConfig
+from bot.digest.clock import ManualClock
+from bot.digest.delivery import Status
+from bot.digest.model import ChatKey, DeliveryState, DigestFilter, FilterKind, Mode
+from bot.digest.ratelimit import PlatformLimit
+from bot.digest.scheduler import DigestScheduler, router_render
+from bot.digest.service import DigestService
+from bot.lookups import Lookups
+from bot.replies import ActionKind, ReplyKind
+from bot.router import Router
+from storage.repository import SqlRepository, open_repository
+from tests.test_digest_fakes import Crash, FakeChatAdapter, add_reviews, retry_later, review
+
+T0 = datetime(2024, 3, 1, 0, 0, tzinfo=UTC)
+
+
+class Harness:
+    def __init__(
+        self,
+        repo: SqlRepository,
+        *,
+        start: datetime = T0,
+        config: DigestConfig | None = None,
+        limits: dict[str, PlatformLimit] | None = None,
+        platforms: tuple[str, ...] = ("telegram",),
+    ) -> None:
+        self.repo = repo
+        self.clock = ManualClock(start)
+        self.config = config or DigestConfig()
+        self.lookups = Lookups(repo)
+        self.service = DigestService(repo, self.lookups, self.config, clock=self.clock)
+        self.router = Router(self.lookups, digest=self.service)
+        self.adapters = {name: FakeChatAdapter(name, self.clock) for name in platforms}
+        self.scheduler = DigestScheduler(
+            self.service,
+            self.adapters,
+            router_render(self.router),
+            clock=self.clock,
+            limits=limits if limits is not None else {},
+        )
+
+    @property
+    def telegram(self) -> FakeChatAdapter:
+        return self.adapters["telegram"]
+
+    async def subscribe(
+        self,
+        chat: str,
+        at: str = "09:00",
+        zone: str = "Asia/Seoul",
+        *,
+        mode: Mode = Mode.DAILY,
+        flt: DigestFilter | None = None,
+        platform: str = "telegram",
+        is_group: bool = False,
+    ) -> int:
+        sub = await self.service.subscribe(
+            ChatContext(platform, chat, is_group=is_group, is_admin=True),
+            mode=mode,
+            at=at,
+            timezone=zone,
+            flt=flt,
+            lang="ko",
+        )
+        return sub.id
+
+    async def tick_at(self, when: datetime) -> list[Status]:
+        self.clock.set(when)
+        report = await self.scheduler.tick()
+        return [o.status for o in report.outcomes]
+
+    async def run(self, until: datetime, step: timedelta = timedelta(minutes=30)) -> None:
+        when = self.clock.now()
+        while when <= until:
+            await self.tick_at(when)
+            when += step
+
+
+@pytest.fixture
+async def library(repo: SqlRepository) -> list[int]:
+    return await add_reviews(repo, [review(n, day=n) for n in range(1, 7)])
+
+
+# ---------------------------------------------------------------------- due times
+
+
+@pytest.mark.parametrize(
+    ("start", "days", "expected"),
+    [
+        # spring forward on Sunday 10 March 2024: 09:00 EST = 14:00 UTC, then 09:00 EDT = 13:00
+        (
+            datetime(2024, 3, 8, 15, tzinfo=UTC),
+            3,
+            ["2024-03-09T14:00", "2024-03-10T13:00", "2024-03-11T13:00"],
+        ),
+        # fall back on Sunday 3 November 2024
+        (
+            datetime(2024, 11, 1, 15, tzinfo=UTC),
+            3,
+            ["2024-11-02T13:00", "2024-11-03T14:00", "2024-11-04T14:00"],
+        ),
+    ],
+)
+async def test_new_york_digest_once_a_day_across_dst(
+    repo: SqlRepository, library: list[int], start: datetime, days: int, expected: list[str]
+) -> None:
+    h = Harness(repo, start=start)
+    await h.subscribe("100", "09:00", "America/New_York")
+    await h.run(start + timedelta(days=days, hours=1))
+    assert [t.strftime("%Y-%m-%dT%H:%M") for t in h.telegram.sent_at] == expected
+
+
+async def test_seoul_and_london_chats_each_at_their_hour(
+    repo: SqlRepository, library: list[int]
+) -> None:
+    start = datetime(2024, 3, 30, 12, tzinfo=UTC)  # London moves to BST on 31 March
+    h = Harness(repo, start=start)
+    await h.subscribe("seoul", "08:30", "Asia/Seoul")
+    await h.subscribe("london", "07:00", "Europe/London")
+    await h.run(start + timedelta(days=2), step=timedelta(minutes=30))
+    by_chat: dict[str, list[str]] = {}
+    for (chat, _, _), at in zip(h.telegram.sent, h.telegram.sent_at, strict=True):
+        by_chat.setdefault(chat, []).append(at.strftime("%m-%dT%H:%M"))
+    assert by_chat["seoul"] == ["03-30T23:30", "03-31T23:30"]
+    assert by_chat["london"] == ["03-31T06:00", "04-01T06:00"]
+
+
+async def test_missed_digest_is_sent_late_the_same_day_once_and_never_the_next_day(
+    repo: SqlRepository, library: list[int]
+) -> None:
+    h = Harness(repo, start=datetime(2024, 3, 1, 0, tzinfo=UTC))
+    await h.subscribe("late")  # 09:00 Seoul = 00:00 UTC
+    # the bot was down at 09:00 on 2 March; it comes back at 15:00 Seoul
+    assert await h.tick_at(datetime(2024, 3, 2, 6, 0, tzinfo=UTC)) == [Status.SENT]
+    assert await h.tick_at(datetime(2024, 3, 2, 6, 1, tzinfo=UTC)) == []
+    assert await h.tick_at(datetime(2024, 3, 2, 14, 59, tzinfo=UTC)) == []
+    # down for all of 3 March (Seoul); back at 08:00 on 4 March: nothing owed for the 3rd
+    assert await h.tick_at(datetime(2024, 3, 3, 23, 0, tzinfo=UTC)) == []
+    assert await h.tick_at(datetime(2024, 3, 4, 0, 0, tzinfo=UTC)) == [Status.SENT]
+    assert len(h.telegram.sent) == 2
+
+
+async def test_subscribing_after_the_hour_starts_tomorrow(
+    repo: SqlRepository, library: list[int]
+) -> None:
+    h = Harness(repo, start=datetime(2024, 3, 2, 3, 0, tzinfo=UTC))  # 12:00 in Seoul
+    await h.subscribe("fresh")
+    assert await h.tick_at(datetime(2024, 3, 2, 3, 1, tzinfo=UTC)) == []
+    assert await h.tick_at(datetime(2024, 3, 3, 0, 0, tzinfo=UTC)) == [Status.SENT]
+
+
+# ---------------------------------------------------------------------- exactly once
+
+
+async def test_crash_between_claim_and_send_is_retried_once_with_the_same_review(
+    repo: SqlRepository, library: list[int]
+) -> None:
+    h = Harness(repo, config=DigestConfig(stale_claim_minutes=10))
+    await h.subscribe("c1")
+    h.telegram.script["c1"].append(Crash())
+    with pytest.raises(Crash):
+        await h.tick_at(datetime(2024, 3, 2, 0, 0, tzinfo=UTC))
+    [claimed] = await repo.recent_deliveries(T0)
+    assert claimed.state is DeliveryState.CLAIMED and claimed.post_id is not None
+    # restarted a minute later: the claim may still be another process's send in flight
+    assert await h.tick_at(datetime(2024, 3, 2, 0, 1, tzinfo=UTC)) == [Status.SKIPPED]
+    assert h.telegram.sent == []
+    # once stale it is retried, once, with the review picked the first time
+    assert await h.tick_at(datetime(2024, 3, 2, 0, 11, tzinfo=UTC)) == [Status.SENT]
+    assert h.telegram.post_ids() == [claimed.post_id]
+    assert await h.tick_at(datetime(2024, 3, 2, 0, 30, tzinfo=UTC)) == []
+    assert await h.tick_at(datetime(2024, 3, 2, 5, 0, tzinfo=UTC)) == []
+    [sent] = await repo.recent_deliveries(T0)
+    assert sent.state is DeliveryState.SENT and sent.attempts == 2 and sent.message_id == "m1"
+
+
+async def test_two_crashes_mark_the_digest_failed_and_it_is_never_tried_a_third_time(
+    repo: SqlRepository, library: list[int]
+) -> None:
+    h = Harness(repo, config=DigestConfig(stale_claim_minutes=10, max_attempts=2))
+    await h.subscribe("c2")
+    h.telegram.script["c2"].extend([Crash(), Crash()])
+    with pytest.raises(Crash):
+        await h.tick_at(datetime(2024, 3, 2, 0, 0, tzinfo=UTC))
+    with pytest.raises(Crash):
+        await h.tick_at(datetime(2024, 3, 2, 0, 11, tzinfo=UTC))
+    await h.tick_at(datetime(2024, 3, 2, 0, 22, tzinfo=UTC))
+    await h.tick_at(datetime(2024, 3, 2, 1, 0, tzinfo=UTC))
+    assert h.telegram.attempts == 2 and h.telegram.sent == []
+    [failed] = await repo.recent_deliveries(T0)
+    assert failed.state is DeliveryState.FAILED
+    # the next day is a new digest
+    assert await h.tick_at(datetime(2024, 3, 3, 0, 0, tzinfo=UTC)) == [Status.SENT]
+
+
+async def test_overlapping_ticks_send_each_digest_once(
+    repo: SqlRepository, library: list[int]
+) -> None:
+    h = Harness(repo)
+    for n in range(12):
+        await h.subscribe(f"o{n}")
+    h.clock.set(datetime(2024, 3, 2, 0, 5, tzinfo=UTC))
+    reports = await asyncio.gather(*(h.scheduler.tick() for _ in range(3)))
+    sent = sorted(h.telegram.chats())
+    assert sent == sorted(f"o{n}" for n in range(12))
+    assert sum(r.count(Status.SENT) for r in reports) == 12
+
+
+async def test_two_processes_on_one_postgresql_database_never_double_send(pg_url: str) -> None:
+    first = await open_repository(pg_url)
+    second = await open_repository(pg_url)
+    try:
+        await add_reviews(first, [review(n, day=n) for n in range(1, 8)])
+        a = Harness(first)
+        b = Harness(second)
+        shared = FakeChatAdapter("telegram", a.clock)
+        a.scheduler.adapters["telegram"] = shared
+        b.scheduler.adapters["telegram"] = shared
+        b.clock = a.clock
+        b.scheduler.clock = a.clock
+        for n in range(40):
+            await a.subscribe(f"pg{n}", zone=["Asia/Seoul", "UTC"][n % 2], at="09:00")
+        for when in (datetime(2024, 3, 2, 0, 0, tzinfo=UTC), datetime(2024, 3, 2, 9, 0, tzinfo=UTC)):
+            a.clock.set(when)
+            await asyncio.gather(a.scheduler.tick(), b.scheduler.tick(), a.scheduler.tick())
+        assert sorted(shared.chats()) == sorted(f"pg{n}" for n in range(40))
+    finally:
+        await first.close()
+        await second.close()
+
+
+# ---------------------------------------------------------------------- limits and failures
+
+
+async def test_retry_later_is_waited_out_then_sent_once(
+    repo: SqlRepository, library: list[int]
+) -> None:
+    h = Harness(repo, limits={"telegram": PlatformLimit(per_second=30)})
+    await h.subscribe("busy")
+    await h.subscribe("calm")
+    h.telegram.script["busy"].append(retry_later(7))
+    statuses = await h.tick_at(datetime(2024, 3, 2, 0, 0, tzinfo=UTC))
+    assert sorted(statuses) == [Status.SENT, Status.SENT]
+    assert sorted(h.telegram.chats()) == ["busy", "calm"]
+    assert sum(h.clock.slept) >= 7  # waited on the injected clock, not on the wall
+    assert {d.state for d in await repo.recent_deliveries(T0)} == {DeliveryState.SENT}
+
+
+async def test_a_retry_after_longer_than_we_wait_defers_to_the_next_tick(
+    repo: SqlRepository, library: list[int]
+) -> None:
+    h = Harness(repo, config=DigestConfig(max_retry_wait=60))
+    await h.subscribe("slow")
+    h.telegram.script["slow"].append(retry_later(600))
+    assert await h.tick_at(datetime(2024, 3, 2, 0, 0, tzinfo=UTC)) == [Status.DEFERRED]
+    assert await h.tick_at(datetime(2024, 3, 2, 0, 1, tzinfo=UTC)) == [Status.SENT]
+    assert await h.tick_at(datetime(2024, 3, 2, 0, 2, tzinfo=UTC)) == []
+    assert h.telegram.chats() == ["slow"]
+
+
+async def test_chat_gone_pauses_its_subscription_and_the_others_still_get_theirs(
+    repo: SqlRepository, library: list[int]
+) -> None:
+    h = Harness(repo)
+    for chat in ("a", "blocked", "c"):
+        await h.subscribe(chat)
+    h.telegram.gone.add("blocked")
+    statuses = await h.tick_at(datetime(2024, 3, 2, 0, 0, tzinfo=UTC))
+    assert sorted(statuses) == [Status.GONE, Status.SENT, Status.SENT]
+    assert sorted(h.telegram.chats()) == ["a", "c"]
+    [sub] = await repo.chat_subscriptions(ChatKey("telegram", "blocked"))
+    assert sub.paused and "blocked" in (sub.paused_reason or "")
+    # paused: not tried again the next day; the others are
+    attempts = h.telegram.attempts
+    await h.tick_at(datetime(2024, 3, 3, 0, 0, tzinfo=UTC))
+    assert h.telegram.attempts == attempts + 2
+    # listing says so; subscribing again resumes it
+    chat = ChatContext("telegram", "blocked", is_admin=True)
+    listing = await h.router.handle("/subscriptions", user="u", lang="en", chat=chat)
+    assert "paused" in listing.notes[0]
+    await h.router.handle("/subscribe", user="u", lang="en", chat=chat)
+    h.telegram.gone.clear()
+    await h.tick_at(datetime(2024, 3, 4, 0, 0, tzinfo=UTC))
+    assert h.telegram.chats().count("blocked") == 1
+
+
+async def test_sends_are_paced_by_the_platform_limit(
+    repo: SqlRepository, library: list[int]
+) -> None:
+    h = Harness(
+        repo,
+        limits={"telegram": PlatformLimit(per_second=5, chat_count=20, chat_seconds=60)},
+    )
+    for n in range(25):
+        await h.subscribe(f"r{n}")
+    await h.tick_at(datetime(2024, 3, 2, 0, 0, tzinfo=UTC))
+    times = sorted(at for _, _, at in h.telegram.sent)
+    assert len(times) == 25
+    # a burst of 5, then 5 a second: 20 more take 4 s
+    assert times[-1] - times[0] == pytest.approx(4.0, abs=0.01)
+    for i in range(len(times) - 5):
+        assert times[i + 5] - times[i] >= 0.999  # never more than 5 in a second (after burst)
+
+
+# ---------------------------------------------------------------------- the pick
+
+
+async def test_rotation_never_repeats_until_the_catalogue_is_exhausted(
+    repo: SqlRepository, library: list[int]
+) -> None:
+    h = Harness(repo)
+    await h.subscribe("rot")
+    for day in range(2, 15):
+        await h.tick_at(datetime(2024, 3, day, 0, 0, tzinfo=UTC))
+    picked = h.telegram.post_ids()
+    assert len(picked) == 13
+    assert sorted(picked[:6]) == sorted(library)
+    assert sorted(picked[6:12]) == sorted(library)
+    assert all(a != b for a, b in zip(picked, picked[1:], strict=False))
+
+
+async def test_posts_published_since_the_last_digest_come_first(
+    repo: SqlRepository, library: list[int]
+) -> None:
+    h = Harness(repo)
+    await h.subscribe("fresh")
+    await h.tick_at(datetime(2024, 3, 2, 0, 0, tzinfo=UTC))
+    [new_id] = await add_reviews(repo, [review(50, day=2, month=3)])
+    await h.tick_at(datetime(2024, 3, 3, 0, 0, tzinfo=UTC))
+    assert h.telegram.post_ids()[-1] == new_id
+
+
+async def test_category_filter_only_sends_matching_reviews(repo: SqlRepository) -> None:
+    korean = await add_reviews(repo, [review(n, day=n) for n in range(1, 4)])
+    foreign = await add_reviews(
+        repo, [review(n, day=n, category=("리뷰", "외국영화")) for n in range(10, 12)]
+    )
+    h = Harness(repo)
+    await h.subscribe("f", flt=DigestFilter(FilterKind.CATEGORY, "외국영화"))
+    for day in range(2, 6):
+        await h.tick_at(datetime(2024, 3, day, 0, 0, tzinfo=UTC))
+    picked = h.telegram.post_ids()
+    assert len(picked) == 4 and set(picked) == set(foreign)
+    assert not set(picked) & set(korean)
+
+
+async def test_digest_message_is_the_lookup_card_with_more_like_this(
+    repo: SqlRepository, library: list[int]
+) -> None:
+    h = Harness(repo)
+    await h.subscribe("card")
+    await h.tick_at(datetime(2024, 3, 2, 0, 0, tzinfo=UTC))
+    [(_, reply, _)] = h.telegram.sent
+    assert reply.kind is ReplyKind.CARD and len(reply.cards) == 1
+    assert reply.cards[0].url and reply.cards[0].summary
+    assert [a.kind for a in reply.actions] == [ActionKind.MORE_LIKE_THIS]
+    assert reply.headline == "오늘의 리뷰"
+
+
+async def test_dry_run_reports_what_would_be_sent_and_claims_nothing(
+    repo: SqlRepository, library: list[int]
+) -> None:
+    h = Harness(repo)
+    await h.subscribe("dry")
+    h.clock.set(datetime(2024, 3, 2, 0, 0, tzinfo=UTC))
+    report = await h.scheduler.tick(dry_run=True)
+    assert [o.status for o in report.outcomes] == [Status.WOULD_SEND]
+    assert report.outcomes[0].post_id in library
+    assert await repo.recent_deliveries(T0) == [] and h.telegram.sent == []
+
+
+async def test_platform_without_a_running_adapter_is_left_for_another_process(
+    repo: SqlRepository, library: list[int]
+) -> None:
+    h = Harness(repo)
+    await h.subscribe("d1", platform="discord")
+    assert await h.tick_at(datetime(2024, 3, 2, 0, 0, tzinfo=UTC)) == [Status.NO_ADAPTER]
+    assert await repo.recent_deliveries(T0) == []
