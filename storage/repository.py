@@ -36,7 +36,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any, TypeVar, TypeVarTuple
 
-from sqlalchemy import Select, delete, func, or_, select, text
+from sqlalchemy import Select, delete, func, or_, select, text, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -251,6 +251,10 @@ class SqlRepository(DigestStore):
         include_stubs: bool = True,
     ) -> list[StoredPost]:
         with self._errors():
+            if category is not None and film is None and film_ids is None and limit is not None:
+                keys = (await self._categories()).matching(category)
+                if len(keys) > 1:
+                    return await self._newest_in(keys, limit, offset, include_stubs)
             stmt = await self._filtered(
                 select(Post),
                 category=category,
@@ -266,6 +270,38 @@ class SqlRepository(DigestStore):
             if limit is not None:
                 stmt = stmt.limit(max(limit, 0))
             return await self._load(stmt, full=False)
+
+    async def _newest_in(
+        self, keys: Sequence[str], limit: int, offset: int, include_stubs: bool
+    ) -> list[StoredPost]:
+        """A page of a parent category: the newest of each child, merged.
+
+        ``category_key IN (…)`` over several children cannot follow the (category, published)
+        index in date order, so the database sorted every post of the parent for each page
+        (16 ms for 7,000 posts). Taking the first ``offset + limit`` of each child by the index
+        and merging those is a handful of index range scans instead.
+        """
+        wanted = max(limit, 0) + max(offset, 0)
+        if wanted == 0:
+            return []
+        branches = []
+        for key in keys:
+            branch = select(Post.id, Post.published).where(Post.category_key == key)
+            if not include_stubs:
+                branch = branch.where(Post.stub.is_(False))
+            ordered = branch.order_by(Post.published.desc().nulls_last(), Post.id.desc())
+            part = ordered.limit(wanted).subquery()
+            branches.append(select(part.c.id, part.c.published))
+        merged = union_all(*branches).subquery()
+        page = (
+            select(merged.c.id)
+            .order_by(merged.c.published.desc().nulls_last(), merged.c.id.desc())
+            .offset(max(offset, 0))
+            .limit(max(limit, 0))
+        )
+        async with self._read() as session:
+            ids = list((await session.execute(page)).scalars())
+        return await self.get_posts(ids)
 
     async def count_posts(
         self,

@@ -866,3 +866,24 @@ async def test_document_frequencies_stay_exact(repo: SqlRepository) -> None:
         expected = {t: sum(t in terms for terms in held.values()) for t in vocab}
         n_posts = sum(bool(terms) for terms in held.values())
         assert await repo.document_frequencies(vocab) == (expected, n_posts)
+
+
+async def test_parent_category_pages_merge_children_in_date_order(repo: SqlRepository) -> None:
+    """A parent's pages come from each child's newest posts, merged: the same order and pages
+    as one sorted list of every post under the parent, undated posts last."""
+    paths = [("리뷰",), ("리뷰", "한국영화"), ("리뷰", "외국영화"), ("에세이",)]
+    posts = [
+        post(n, day=(n * 7) % 28 + 1, category=paths[n % 4])
+        if n % 5
+        else post(n, category=paths[n % 4], published=None)
+        for n in range(1, 25)
+    ]
+    await save(repo, *posts)
+    every = await repo.list_posts(category="리뷰")  # no limit: one sorted query
+    assert len(every) == sum(1 for p in posts if p.category[0] == "리뷰")
+    dated = [p.published for p in every if p.published]
+    assert dated == sorted(dated, reverse=True)
+    assert all(p.published is None for p in every[len(dated) :])
+    pages = [await repo.list_posts(category="리뷰", limit=4, offset=o) for o in range(0, 24, 4)]
+    assert [p.id for page in pages for p in page] == [p.id for p in every]
+    assert await repo.list_posts(category="리뷰", limit=0) == []
