@@ -392,7 +392,7 @@ MESSAGES.update(
         "subscribe.args_unsubscribe": {"en": "[daily|new]", "ko": "[daily|new]"},
         "subscribe.usage": {
             "en": "Usage: /subscribe [HH:MM] [time zone] [theme:word | category:name | film:title]"
-            " — e.g. /subscribe 08:30 Asia/Seoul theme:가족. /subscribe new sends every new post.",
+            " — e.g. /subscribe 08:30 Asia/Seoul theme:family. /subscribe new: every new post.",
             "ko": "사용법: /subscribe [시:분] [시간대] [theme:주제 | category:카테고리 | film:제목]"
             " — 예: /subscribe 08:30 Asia/Seoul theme:가족. /subscribe new는 새 글마다 보내요.",
         },

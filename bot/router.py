@@ -125,9 +125,6 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("sections", ("섹션", "목차"), "args.number", "cmd.sections"),
     CommandSpec("related", ("관련", "관련글"), "args.number", "cmd.related"),
     CommandSpec("random", ("랜덤", "추천", "recommend"), "args.random", "cmd.random"),
-    CommandSpec("lang", ("언어", "language"), "args.lang", "cmd.lang"),
-    CommandSpec("help", ("도움말", "도움"), None, "cmd.help"),
-    CommandSpec("start", ("시작",), None, "cmd.start", in_menu=False),
     # the daily digest (bot/digest)
     CommandSpec("subscribe", ("구독",), "subscribe.args", "subscribe.cmd"),
     CommandSpec(
@@ -136,6 +133,9 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("subscriptions", ("구독목록",), None, "subscribe.cmd_list"),
     CommandSpec("digest", ("오늘의리뷰", "다이제스트"), None, "digest.cmd"),
     CommandSpec("status", ("상태",), None, "status.cmd"),
+    CommandSpec("lang", ("언어", "language"), "args.lang", "cmd.lang"),
+    CommandSpec("help", ("도움말", "도움"), None, "cmd.help"),
+    CommandSpec("start", ("시작",), None, "cmd.start", in_menu=False),
 )
 _NEW_WORDS = frozenset({"new", "새글", "새-글", "신규"})
 _DAILY_WORDS = frozenset({"daily", "매일", "하루"})

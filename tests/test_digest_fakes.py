@@ -49,9 +49,7 @@ class FakeChatAdapter:
         return [chat for chat, _, _ in self.sent]
 
     def post_ids(self, chat: str | None = None) -> list[int]:
-        return [
-            reply.cards[0].post_id for c, reply, _ in self.sent if chat is None or c == chat
-        ]
+        return [reply.cards[0].post_id for c, reply, _ in self.sent if chat is None or c == chat]
 
 
 def retry_later(seconds: float) -> RetryLater:

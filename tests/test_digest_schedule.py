@@ -43,14 +43,18 @@ def test_due_today_uses_the_local_date_and_the_schedule_start() -> None:
     assert due_today(
         datetime(2024, 3, 9, 14, 59, tzinfo=UTC), "09:00", "Asia/Seoul", active_since=EARLY
     ) == date(2024, 3, 9)
-    assert due_today(
-        datetime(2024, 3, 9, 15, 0, tzinfo=UTC), "09:00", "Asia/Seoul", active_since=EARLY
-    ) is None  # 00:00 on 10 March in Seoul
+    assert (
+        due_today(
+            datetime(2024, 3, 9, 15, 0, tzinfo=UTC), "09:00", "Asia/Seoul", active_since=EARLY
+        )
+        is None
+    )  # 00:00 on 10 March in Seoul
     # subscribed after today's due time: starts tomorrow
     since = datetime(2024, 3, 9, 1, 0, tzinfo=UTC)
-    assert due_today(
-        datetime(2024, 3, 9, 2, 0, tzinfo=UTC), "09:00", "Asia/Seoul", active_since=since
-    ) is None
+    assert (
+        due_today(datetime(2024, 3, 9, 2, 0, tzinfo=UTC), "09:00", "Asia/Seoul", active_since=since)
+        is None
+    )
     assert next_due(since, "09:00", "Asia/Seoul") == datetime(2024, 3, 10, 0, 0, tzinfo=UTC)
 
 

@@ -25,6 +25,8 @@ class PlatformLimit:
     groups_only: bool = False
 
 
+_EPSILON = 1e-9
+
 TELEGRAM = PlatformLimit(per_second=30, chat_count=20, chat_seconds=60, groups_only=True)
 DISCORD = PlatformLimit(per_second=50, chat_count=5, chat_seconds=5, groups_only=False)
 
@@ -64,10 +66,11 @@ class TokenBucket:
                     await self._clock.sleep(self._blocked_until - now)
                     continue
                 self._refill()
-                if self._tokens >= 1.0:
-                    self._tokens -= 1.0
+                if self._tokens >= 1.0 - _EPSILON:  # float sums of refills fall just short
+                    self._tokens = max(0.0, self._tokens - 1.0)
                     return
-                await self._clock.sleep((1.0 - self._tokens) / self.rate)
+                # never a wait so small that the clock cannot move by it (that would spin)
+                await self._clock.sleep(max((1.0 - self._tokens) / self.rate, 1e-6))
 
 
 class PlatformLimiter:
