@@ -290,6 +290,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "discord.name.random": {"en": "random", "ko": "추천"},
     "discord.name.lang": {"en": "lang", "ko": "언어"},
     "discord.name.help": {"en": "help", "ko": "도움말"},
+    "discord.name.subscribe": {"en": "subscribe", "ko": "구독"},
+    "discord.name.unsubscribe": {"en": "unsubscribe", "ko": "구독취소"},
+    "discord.name.subscriptions": {"en": "subscriptions", "ko": "구독목록"},
+    "discord.name.digest": {"en": "digest", "ko": "오늘의리뷰"},
+    "discord.name.status": {"en": "status", "ko": "상태"},
     "discord.option.title": {"en": "title", "ko": "제목"},
     "discord.option.theme": {"en": "theme", "ko": "주제"},
     "discord.option.name": {"en": "name", "ko": "이름"},
@@ -298,6 +303,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "discord.option.film": {"en": "film", "ko": "영화"},
     "discord.option.category": {"en": "category", "ko": "카테고리"},
     "discord.option.language": {"en": "language", "ko": "언어"},
+    "discord.option.time": {"en": "time", "ko": "시각"},
+    "discord.option.timezone": {"en": "timezone", "ko": "시간대"},
+    "discord.option.filter": {"en": "filter", "ko": "필터"},
+    "discord.option.mode": {"en": "mode", "ko": "방식"},
+    "discord.choice.daily": {"en": "daily: one review a day", "ko": "매일 리뷰 한 편"},
+    "discord.choice.new": {"en": "new: every new post", "ko": "새 글이 올라올 때마다"},
+    "discord.choice.all": {"en": "all", "ko": "전부"},
     # Descriptions: at most 100 characters.
     "discord.describe.title": {
         "en": "A film title; typos, initial consonants (ㄱㅅㅊ) and English titles work",
@@ -331,6 +343,26 @@ MESSAGES: dict[str, dict[str, str]] = {
     "discord.describe.language": {
         "en": "The language of my answers",
         "ko": "답하는 언어",
+    },
+    "discord.describe.time": {
+        "en": "When to send it, as HH:MM, e.g. 08:30",
+        "ko": "보낼 시각 (시:분) — 예: 08:30",
+    },
+    "discord.describe.timezone": {
+        "en": "A time zone, e.g. Asia/Seoul or Europe/London",
+        "ko": "시간대 — 예: Asia/Seoul",
+    },
+    "discord.describe.filter": {
+        "en": "Only these: theme:family, category:name or film:title (a word alone is a theme)",
+        "ko": "이런 리뷰만: theme:가족, category:카테고리, film:제목 (단어만 쓰면 주제)",
+    },
+    "discord.describe.mode": {
+        "en": "One review a day (default), or a card for every new post",
+        "ko": "하루 한 편(기본) 또는 새 글마다",
+    },
+    "discord.describe.unsubscribe_mode": {
+        "en": "Which subscription to stop (default: all)",
+        "ko": "그만둘 구독 (기본: 전부)",
     },
     # Select menu placeholders (at most 150 characters), one per kind of button they hold.
     "discord.select.review": {"en": "Open a review…", "ko": "리뷰 열기…"},

@@ -78,6 +78,19 @@ EXPECTED = {
             ("category", "카테고리", 3, False, True),
         ],
     ),
+    "subscribe": (
+        "구독",
+        [
+            ("time", "시각", 3, False, False),
+            ("timezone", "시간대", 3, False, True),
+            ("filter", "필터", 3, False, False),
+            ("mode", "방식", 3, False, False),
+        ],
+    ),
+    "unsubscribe": ("구독취소", [("mode", "방식", 3, False, False)]),
+    "subscriptions": ("구독목록", []),
+    "digest": ("오늘의리뷰", []),
+    "status": ("상태", []),
     "lang": ("언어", [("language", "언어", 3, True, False)]),
     "help": ("도움말", []),
 }
@@ -116,6 +129,11 @@ async def test_schema_upload_names_descriptions_localizations_and_options(
     for name in ("review", "sections", "related"):
         assert uploaded[name]["options"][0]["min_value"] == 1
     assert [c["value"] for c in uploaded["lang"]["options"][0]["choices"]] == ["ko", "en"]
+    modes = uploaded["subscribe"]["options"][3]["choices"]
+    assert [c["value"] for c in modes] == ["daily", "new"]
+    assert modes[1]["name_localizations"]["ko"] == "새 글이 올라올 때마다"
+    stop = uploaded["unsubscribe"]["options"][0]["choices"]
+    assert [c["value"] for c in stop] == ["all", "daily", "new"]
 
 
 async def test_second_start_with_the_same_commands_does_not_upload(

@@ -13,6 +13,7 @@ belongs to the tree it is added to and tests run several bots in one process.
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import available_timezones
 
 import discord
 from discord import app_commands
@@ -44,6 +45,46 @@ async def category_autocomplete(interaction: Interaction, current: str) -> Choic
     return await responder_of(interaction).category_choices(interaction, current)
 
 
+async def timezone_autocomplete(interaction: Interaction, current: str) -> Choices:
+    """Time zones containing what was typed (``seoul`` finds ``Asia/Seoul``)."""
+    typed = current.strip().casefold().replace(" ", "_")
+    zones = sorted(z for z in _timezones() if typed in z.casefold())
+    zones.sort(key=lambda z: (not z.casefold().startswith(typed), "/" not in z, z))
+    return [app_commands.Choice(name=z, value=z) for z in zones[:25]]
+
+
+_ZONES: list[str] = []
+
+
+def _timezones() -> list[str]:
+    if not _ZONES:
+        _ZONES.extend(sorted(available_timezones()))
+    return _ZONES
+
+
+def _word(value: str | None) -> str:
+    """An option the router reads as one word: inner spaces dropped."""
+    return "".join((value or "").split())
+
+
+def subscribe_text(
+    time: str | None = None,
+    timezone: str | None = None,
+    filter: str | None = None,
+    mode: str | None = None,
+) -> str:
+    """The ``/subscribe`` line the router parses. The filter goes last (it takes the rest of
+    the line); a filter without ``kind:`` is a theme, as in ``theme:가족``."""
+    parts = ["/subscribe"]
+    if mode == "new":
+        parts.append("new")
+    parts.extend(word for word in (_word(time), _word(timezone)) if word)
+    flt = " ".join((filter or "").split())
+    if flt:
+        parts.append(flt if any(sep in flt for sep in ":：=") else f"theme:{flt}")
+    return " ".join(parts)
+
+
 async def _ask(interaction: Interaction, text: str) -> None:
     await responder_of(interaction).command(interaction, text)
 
@@ -52,6 +93,13 @@ LANGUAGES = [
     app_commands.Choice(name="한국어", value="ko"),
     app_commands.Choice(name="English", value="en"),
 ]
+
+
+def _modes(*values: str) -> list[app_commands.Choice[str]]:
+    return [
+        app_commands.Choice(name=localized(f"discord.choice.{value}"), value=value)
+        for value in values
+    ]
 
 
 def build_commands() -> list[app_commands.Command[Any, ..., None]]:
@@ -131,6 +179,54 @@ def build_commands() -> list[app_commands.Command[Any, ..., None]]:
                 break
         await _ask(interaction, text)
 
+    @app_commands.command(name=_name("subscribe"), description=localized("subscribe.cmd"))
+    @app_commands.rename(
+        time=_option("time"),
+        timezone=_option("timezone"),
+        filter=_option("filter"),
+        mode=_option("mode"),
+    )
+    @app_commands.describe(
+        time=localized("discord.describe.time"),
+        timezone=localized("discord.describe.timezone"),
+        filter=localized("discord.describe.filter"),
+        mode=localized("discord.describe.mode"),
+    )
+    @app_commands.autocomplete(timezone=timezone_autocomplete)
+    @app_commands.choices(mode=_modes("daily", "new"))
+    async def subscribe(
+        interaction: Interaction,
+        time: str | None = None,
+        timezone: str | None = None,
+        filter: str | None = None,
+        mode: app_commands.Choice[str] | None = None,
+    ) -> None:
+        """Changing a server channel's subscription takes "Manage Server" (the router checks
+        it, from what :func:`~adapters.discord.respond.chat_context` reports)."""
+        chosen = mode.value if mode is not None else None
+        await _ask(interaction, subscribe_text(time, timezone, filter, chosen))
+
+    @app_commands.command(name=_name("unsubscribe"), description=localized("subscribe.cmd_stop"))
+    @app_commands.rename(mode=_option("mode"))
+    @app_commands.describe(mode=localized("discord.describe.unsubscribe_mode"))
+    @app_commands.choices(mode=_modes("all", "daily", "new"))
+    async def unsubscribe(
+        interaction: Interaction, mode: app_commands.Choice[str] | None = None
+    ) -> None:
+        await _ask(interaction, f"/unsubscribe {mode.value}" if mode else "/unsubscribe")
+
+    @app_commands.command(name=_name("subscriptions"), description=localized("subscribe.cmd_list"))
+    async def subscriptions(interaction: Interaction) -> None:
+        await _ask(interaction, "/subscriptions")
+
+    @app_commands.command(name=_name("digest"), description=localized("digest.cmd"))
+    async def digest(interaction: Interaction) -> None:
+        await _ask(interaction, "/digest")
+
+    @app_commands.command(name=_name("status"), description=localized("status.cmd"))
+    async def status(interaction: Interaction) -> None:
+        await _ask(interaction, "/status")
+
     @app_commands.command(name=_name("lang"), description=localized("cmd.lang"))
     @app_commands.rename(language=_option("language"))
     @app_commands.describe(language=localized("discord.describe.language"))
@@ -152,6 +248,11 @@ def build_commands() -> list[app_commands.Command[Any, ..., None]]:
         sections,
         related,
         random,
+        subscribe,
+        unsubscribe,
+        subscriptions,
+        digest,
+        status,
         lang,
         help_,
     ]

@@ -32,6 +32,7 @@ from discord import app_commands
 from adapters.discord.render import Mode, Rendered, render
 from adapters.discord.text import clip, plain
 from adapters.discord.views import build_view
+from bot.chat import ChatContext
 from bot.i18n import normalize_lang, t
 from bot.replies import Reply
 from bot.results import LookupService
@@ -52,6 +53,30 @@ T = TypeVar("T")
 def user_key(interaction: discord.Interaction[Any]) -> str:
     """The router's user id: namespaced, so a Discord and a Telegram user never collide."""
     return f"discord:{interaction.user.id}"
+
+
+def chat_context(interaction: discord.Interaction[Any]) -> ChatContext:
+    """Where an interaction happened, for the router's per-chat (digest) commands.
+
+    The chat is the channel (a thread is a channel of its own). In a server only members with
+    "Manage Server" (or Administrator) count as admins; a DM is the user's own chat. A group DM
+    is a group without admins.
+    """
+    in_guild = interaction.guild_id is not None
+    channel = interaction.channel
+    group_dm = channel is not None and channel.type is discord.ChannelType.group
+    is_group = in_guild or group_dm
+    permissions = interaction.permissions
+    is_admin = not is_group or (
+        in_guild and (permissions.manage_guild or permissions.administrator)
+    )
+    return ChatContext(
+        platform="discord",
+        chat_id=str(interaction.channel_id),
+        thread_id=None,
+        is_group=is_group,
+        is_admin=is_admin,
+    )
 
 
 def locale_hint(interaction: discord.Interaction[Any]) -> str:
@@ -94,7 +119,10 @@ class Responder:
         await self._answer(
             interaction,
             lambda: self.router.handle(
-                text, user=user_key(interaction), lang_hint=locale_hint(interaction)
+                text,
+                user=user_key(interaction),
+                lang_hint=locale_hint(interaction),
+                chat=chat_context(interaction),
             ),
             Mode.NEW,
         )

@@ -47,7 +47,7 @@ from telegram import (
     Update,
     User,
 )
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -84,12 +84,20 @@ from adapters.telegram.errors import (
 from adapters.telegram.inline import inline_answer, parse_offset
 from adapters.telegram.render import TelegramMessage, label, render
 from bot.actions import AnotherToken, FilmPageToken, QueryPageToken, decode_token
+from bot.chat import ChatContext
 from bot.config import ConfigError, TelegramConfig
 from bot.i18n import DEFAULT_LANG, LANGS, normalize_lang, t
 from bot.ports import ChatGone, DeliveryError, RetryLater
 from bot.replies import Reply, ReplyKind
 from bot.results import LookupService
-from bot.router import Router, clean_input, command_menu, known_commands, parse_command
+from bot.router import (
+    COMMANDS,
+    Router,
+    clean_input,
+    command_menu,
+    known_commands,
+    parse_command,
+)
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +113,15 @@ LATIN_COMMANDS = sorted(
     }
 )
 _KNOWN = frozenset(unicodedata.normalize("NFKC", name).casefold() for name in known_commands())
+# Commands that change or reveal a chat's digest settings: only for these is the sender's
+# admin status asked of Telegram (one getChatMember call), never for ordinary lookups.
+ADMIN_COMMANDS = frozenset(
+    unicodedata.normalize("NFKC", name).casefold()
+    for spec in COMMANDS
+    if spec.name in ("subscribe", "unsubscribe", "status")
+    for name in (spec.name, *spec.aliases)
+)
+_ADMIN_STATUSES = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
 
 Context = ContextTypes.DEFAULT_TYPE
 Bot = ExtBot[Any]
@@ -533,7 +550,8 @@ class TelegramAdapter:
         if text is None:
             return
         hint = message.from_user.language_code if message.from_user else None
-        reply = await self._router.handle(text, user=user_key(sender), lang_hint=hint)
+        chat = await self._chat_context(bot, message, text)
+        reply = await self._router.handle(text, user=user_key(sender), lang_hint=hint, chat=chat)
         private = message.chat.type == ChatType.PRIVATE
         await self._deliver(
             bot,
@@ -542,6 +560,48 @@ class TelegramAdapter:
             thread_id=_thread_of(message),
             reply_to=None if private else message.message_id,
         )
+
+    async def _chat_context(self, bot: Bot, message: Message, text: str) -> ChatContext:
+        """Where ``message`` was sent, for the router's per-chat (digest) commands.
+
+        A forum topic is the chat's ``thread_id``. The sender counts as an admin in a private
+        chat, as an anonymous admin (writing as the group itself), and — asked of Telegram,
+        only for the commands in :data:`ADMIN_COMMANDS` — as the group's creator or an
+        administrator. Nothing is cached: a demoted admin loses the right at once.
+        """
+        chat = message.chat
+        thread = message.message_thread_id if chat.is_forum and message.is_topic_message else None
+        is_group = chat.type != ChatType.PRIVATE
+        is_admin = not is_group
+        if is_group:
+            sender_chat = message.sender_chat
+            if sender_chat is not None:
+                is_admin = sender_chat.id == chat.id  # a linked channel is not an admin
+            elif message.from_user is not None and self._needs_admin(text):
+                is_admin = await self._is_admin(bot, chat.id, message.from_user.id)
+        return ChatContext(
+            platform=self.name,
+            chat_id=str(chat.id),
+            thread_id=str(thread) if thread is not None else None,
+            is_group=is_group,
+            is_admin=is_admin,
+        )
+
+    @staticmethod
+    def _needs_admin(text: str) -> bool:
+        parsed = parse_command(clean_input(text)[0])
+        return parsed is not None and parsed[0] in ADMIN_COMMANDS
+
+    @staticmethod
+    async def _is_admin(bot: Bot, chat_id: int, user_id: int) -> bool:
+        """Whether the user is the chat's creator or an administrator; False when Telegram
+        cannot say (the router then refuses, which is the safe answer)."""
+        try:
+            member = await bot.get_chat_member(chat_id, user_id)
+        except TelegramError as exc:
+            log.warning("telegram: cannot check admin rights in chat %s: %s", chat_id, exc)
+            return False
+        return member.status in _ADMIN_STATUSES
 
     async def _deliver(
         self,

@@ -207,6 +207,7 @@ class FakeTelegram:
         self.messages: dict[tuple[int, int], StoredMessage] = {}
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.blocked: set[int] = set()
+        self.members: dict[tuple[int, int], str] = {}  # (chat, user) -> status, else "member"
         self.webhook: dict[str, Any] = {}
         self.callback_queries: dict[str, dict[str, Any]] = {}  # id -> {"answered": …}
         self.inline_queries: dict[str, dict[str, Any]] = {}
@@ -286,6 +287,12 @@ class FakeTelegram:
         """The user blocked the bot (or removed it from the group): 403 from now on."""
         with self._cond:
             self.blocked.add(chat_id)
+
+    def set_member(self, chat_id: int, user_id: int, status: str = "administrator") -> None:
+        """The user's status in the chat as getChatMember reports it ("creator",
+        "administrator", "member", "restricted", "left", "kicked"); "member" by default."""
+        with self._cond:
+            self.members[(chat_id, user_id)] = status
 
     def user(
         self, user_id: int, *, lang: str | None = "ko", name: str = "Tester"
@@ -679,6 +686,69 @@ class FakeTelegram:
     def _api_getMyCommands(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         scope = (params.get("scope") or {}).get("type", "default")
         return self.commands.get((scope, params.get("language_code") or ""), [])
+
+    def _api_getChatMember(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._chat(params)
+        try:
+            user_id = int(params["user_id"])
+        except (KeyError, TypeError, ValueError):
+            raise bad_request("invalid user_id specified") from None
+        if chat["type"] == "private":
+            status = "member" if user_id != chat["id"] else "creator"
+        else:
+            status = self.members.get((chat["id"], user_id), "member")
+        user = {"id": user_id, "is_bot": False, "first_name": f"User {user_id}"}
+        member: dict[str, Any] = {"status": status, "user": user}
+        if status == "creator":
+            member["is_anonymous"] = False
+        elif status == "administrator":
+            member.update(
+                dict.fromkeys(
+                    (
+                        "can_manage_chat",
+                        "can_delete_messages",
+                        "can_manage_video_chats",
+                        "can_restrict_members",
+                        "can_change_info",
+                        "can_invite_users",
+                        "can_post_stories",
+                        "can_edit_stories",
+                        "can_delete_stories",
+                        "can_pin_messages",
+                        "can_manage_topics",
+                    ),
+                    True,
+                ),
+                can_be_edited=False,
+                is_anonymous=False,
+                can_promote_members=False,
+            )
+        elif status == "restricted":
+            member.update(is_member=True, until_date=0)
+            member.update(
+                dict.fromkeys(
+                    (
+                        "can_send_messages",
+                        "can_send_audios",
+                        "can_send_documents",
+                        "can_send_photos",
+                        "can_send_videos",
+                        "can_send_video_notes",
+                        "can_send_voice_notes",
+                        "can_send_polls",
+                        "can_send_other_messages",
+                        "can_add_web_page_previews",
+                        "can_change_info",
+                        "can_invite_users",
+                        "can_pin_messages",
+                        "can_manage_topics",
+                    ),
+                    False,
+                )
+            )
+        elif status == "kicked":
+            member["until_date"] = 0
+        return member
 
     def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         chat = self._chat(params)

@@ -1,0 +1,155 @@
+"""The digest slash commands through the Discord adapter: who may change a channel's digest.
+
+The real discord.py command tree runs against the fake Discord (:mod:`tests.fake_discord`)
+with a router that has a digest service on a real repository: the adapter reports the channel
+and whether the member has "Manage Server", the router stores the subscription under that
+channel or refuses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import discord
+import pytest
+
+from adapters.discord import DiscordAdapter, build_bot
+from adapters.discord.commands import subscribe_text
+from bot.config import Config, DigestConfig, DiscordConfig
+from bot.digest.clock import ManualClock
+from bot.digest.model import ChatKey, DigestFilter, FilterKind, Mode
+from bot.digest.service import DigestService
+from bot.i18n import t
+from bot.lookups import Lookups
+from bot.router import Router
+from storage.repository import SqlRepository
+from tests.fake_discord import CHANNEL_ID, TOKEN, FakeDiscord, Harness, fake_discord, texts
+from tests.test_digest_fakes import add_reviews, review
+
+MANAGE_GUILD = discord.Permissions(manage_guild=True).value
+CHANNEL = ChatKey("discord", str(CHANNEL_ID), None)
+
+
+@pytest.fixture
+async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
+    async with fake_discord(monkeypatch) as running:
+        yield running
+        assert running.rejections == [], "the bot sent something Discord rejects"
+
+
+@pytest.fixture
+async def router(repo: SqlRepository) -> Router:
+    await add_reviews(repo, [review(n, day=n) for n in range(1, 4)])
+    lookups = Lookups(repo)
+    service = DigestService(
+        repo,
+        lookups,
+        DigestConfig(time="09:00", timezone="Asia/Seoul"),
+        clock=ManualClock(datetime(2024, 3, 1, tzinfo=UTC)),
+    )
+    return Router(lookups, default_lang="ko", digest=service)
+
+
+@pytest.fixture
+async def bot(fake: FakeDiscord, tmp_path: Path, router: Router) -> AsyncIterator[Any]:
+    harness = Harness(fake, tmp_path)
+    try:
+        yield harness, await harness.start(router._lookups, router=router)
+    finally:
+        await harness.close()
+
+
+def as_manager(payload: dict[str, Any]) -> dict[str, Any]:
+    permissions = int(payload["member"]["permissions"]) | MANAGE_GUILD
+    payload["member"]["permissions"] = str(permissions)
+    return payload
+
+
+def in_dm(fake: FakeDiscord, payload: dict[str, Any], user_id: int = 77) -> dict[str, Any]:
+    for key in ("guild_id", "member", "guild_locale", "app_permissions"):
+        payload.pop(key)
+    payload["user"] = fake.user(user_id)
+    payload["channel"] = {"id": payload["channel_id"], "type": 1, "recipients": [fake.user(77)]}
+    payload["context"] = 1
+    return payload
+
+
+def shown(harness: Harness, record: Any) -> str:
+    return "\n".join(texts(harness.message(record)))
+
+
+def test_subscribe_options_become_the_routers_command() -> None:
+    assert subscribe_text() == "/subscribe"
+    assert subscribe_text("8:30", "Asia/Seoul") == "/subscribe 8:30 Asia/Seoul"
+    assert subscribe_text(filter="가족 영화", mode="new") == "/subscribe new theme:가족 영화"
+    assert subscribe_text(" 08 : 30", None, "category:리뷰") == "/subscribe 08:30 category:리뷰"
+
+
+async def test_a_manage_server_member_subscribes_the_channel(
+    fake: FakeDiscord, bot: Any, repo: SqlRepository
+) -> None:
+    harness, client = bot
+    options = {"time": "08:30", "timezone": "Europe/London", "filter": "가족", "mode": "daily"}
+    payload = as_manager(fake.slash("subscribe", options, locale="en-US"))
+    record = await harness.send(client, payload)
+    assert "08:30" in shown(harness, record) and "Europe/London" in shown(harness, record)
+    [sub] = await repo.chat_subscriptions(CHANNEL)
+    assert sub.is_group and sub.mode is Mode.DAILY and sub.at == "08:30"
+    assert sub.filter == DigestFilter(FilterKind.THEME, "가족")
+    listing = await harness.slash(client, "subscriptions", locale="en-US")  # anyone may look
+    assert "08:30" in shown(harness, listing)
+    payload = as_manager(fake.slash("unsubscribe", {"mode": "all"}, locale="en-US"))
+    stopped = await harness.send(client, payload)
+    assert t("subscribe.stopped", "en") in shown(harness, stopped)
+    assert await repo.chat_subscriptions(CHANNEL) == []
+
+
+async def test_a_member_without_manage_server_is_refused(
+    fake: FakeDiscord, bot: Any, repo: SqlRepository
+) -> None:
+    harness, client = bot
+    for name, options in (("subscribe", {"time": "07:00"}), ("unsubscribe", {})):
+        record = await harness.slash(client, name, options, locale="en-US")
+        assert t("subscribe.admins_only", "en") in shown(harness, record)
+    status = await harness.slash(client, "status", locale="en-US")
+    assert t("status.admins_only", "en") in shown(harness, status)
+    assert await repo.chat_subscriptions(CHANNEL) == []
+    allowed = await harness.send(client, as_manager(fake.slash("status", locale="en-US")))
+    assert t("status.title", "en") in shown(harness, allowed)
+
+
+async def test_digest_and_subscribe_in_a_direct_message(
+    fake: FakeDiscord, bot: Any, repo: SqlRepository
+) -> None:
+    harness, client = bot
+    card = await harness.send(client, in_dm(fake, fake.slash("digest", locale="ko")))
+    assert "오늘의 리뷰" in shown(harness, card)
+    in_server = await harness.slash(client, "digest", locale="ko")  # anyone, anywhere
+    assert "오늘의 리뷰" in shown(harness, in_server)
+    payload = in_dm(fake, fake.slash("subscribe", {"mode": "new"}, locale="en-US"))
+    await harness.send(client, payload)
+    [sub] = await repo.chat_subscriptions(CHANNEL)
+    assert not sub.is_group and sub.mode is Mode.NEW
+
+
+async def test_timezones_autocomplete(fake: FakeDiscord, bot: Any) -> None:
+    harness, client = bot
+    choices = await harness.complete(client, "subscribe", "timezone", "seoul")
+    assert [c["value"] for c in choices] == ["Asia/Seoul"]
+    assert len(await harness.complete(client, "subscribe", "timezone", "")) == 25
+
+
+async def test_the_adapter_is_named_discord(fake: FakeDiscord, tmp_path: Path) -> None:
+    lookups: Any = object()
+    bot = build_bot(
+        Config(discord=DiscordConfig(token=TOKEN)),
+        router=Router(lookups),
+        lookups=lookups,
+        sync_file=tmp_path / "sync.json",
+    )
+    adapter = DiscordAdapter(bot, TOKEN)
+    assert adapter.name == "discord"
+    await bot.close()
