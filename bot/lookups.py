@@ -9,6 +9,7 @@ repository's ``library_version``), so a lookup costs one or two indexed queries.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,6 +31,8 @@ from bot.results import (
     RelatedOrigin,
 )
 from bot.textnorm import clean_line, normalize_key
+
+log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 300
 MAX_LIMIT = 50
@@ -103,6 +106,7 @@ class Lookups:
             # Kiwi loads and learns the titles in the background: film lookups do not need it,
             # so the first answer does not wait for it; query analysis waits on Kiwi's lock.
             self._learning = asyncio.ensure_future(asyncio.to_thread(_prepare_kiwi, names))
+            self._learning.add_done_callback(_report_kiwi_failure)
             return self._catalogue
 
     async def warm_up(self) -> None:
@@ -386,6 +390,12 @@ class Lookups:
 
     async def set_user_lang(self, user: str, lang: str) -> None:
         await self.repo.set_user_lang(user, lang)
+
+
+def _report_kiwi_failure(future: asyncio.Future[None]) -> None:
+    """A failed background warm-up is logged once; the query that needs Kiwi reports it too."""
+    if not future.cancelled() and (exc := future.exception()) is not None:
+        log.warning("the Korean analyser could not be prepared: %s", exc)
 
 
 def _prepare_kiwi(names: Sequence[str]) -> None:
