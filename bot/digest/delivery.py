@@ -88,8 +88,6 @@ class Deliverer:
 
     async def deliver(self, job: Job) -> Outcome:
         sub = job.subscription
-        chat = sub.chat.address
-        await self.limiter.acquire(chat, is_group=sub.is_group)
         claim = await self.repo.claim_delivery(
             sub.id,
             job.key,
@@ -119,6 +117,9 @@ class Deliverer:
         chat = sub.chat.address
         retries = 0
         while True:
+            # The token is taken right before the send, not before the claim and pick: taken
+            # earlier, the database work in between bunched sends past the platform's limit.
+            await self.limiter.acquire(chat, is_group=sub.is_group)
             try:
                 message_id = await self.adapter.send(chat, reply)
             except RetryLater as exc:
@@ -129,7 +130,6 @@ class Deliverer:
                     return Outcome(job, Status.DEFERRED, post_id, error=str(exc))
                 retries += 1
                 self.limiter.retry_after(wait)
-                await self.limiter.acquire(chat, is_group=sub.is_group)
                 continue
             except ChatGone as exc:
                 reason = str(exc) or type(exc).__name__
