@@ -37,6 +37,7 @@ import feedparser
 from bot.domain import ParsedPost, Section, SourceKind
 from bot.ingest.decode import decode_bytes
 from bot.ingest.errors import IngestError, NotAPost
+from bot.ingest.feed_fields import _raw, _str
 from bot.ingest.html_body import html_to_sections, html_to_text
 from bot.ingest.letterboxd import is_letterboxd, read_letterboxd
 from bot.textnorm import clean_line, clean_text, normalize_key
@@ -74,19 +75,6 @@ def looks_like_feed(data: bytes | str) -> bool:
 
 
 # --- typed access to feedparser's untyped dicts ------------------------------------------------
-
-
-def _raw(obj: Any, key: str) -> Any:
-    """A key of a feedparser dict without its keymap fallbacks (``updated`` → ``published``)."""
-    return dict.get(obj, key) if isinstance(obj, dict) else None
-
-
-def _str(obj: Any, key: str) -> str | None:
-    value = _raw(obj, key)
-    if not isinstance(value, str):
-        return None
-    value = value.strip()
-    return value or None
 
 
 def _dicts(obj: Any, key: str) -> list[dict[str, Any]]:

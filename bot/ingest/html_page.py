@@ -25,8 +25,8 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from bot.domain import ParsedPost, RelatedRef, Section, SourceKind
 from bot.ingest.errors import NotAPost
 from bot.ingest.html_body import inline_text, node_to_sections, strip_boilerplate
-from bot.textnorm import clean_line, normalize_key, normalize_theme
-from bot.titles import film_from_text, parse_title
+from bot.textnorm import clean_line, normalize_key
+from bot.titles import film_from_text, merge_themes, parse_title
 
 KST = ZoneInfo("Asia/Seoul")
 
@@ -272,20 +272,6 @@ def rel_tags(root: LexborNode | LexborHTMLParser) -> tuple[str, ...]:
     return tuple(tags)
 
 
-def combine_themes(*groups: Iterable[str]) -> tuple[str, ...]:
-    """Themes from the title and the tags: normalised, first spelling kept, duplicates dropped."""
-    seen: set[str] = set()
-    themes: list[str] = []
-    for group in groups:
-        for item in group:
-            theme = normalize_theme(item)
-            key = normalize_key(theme)
-            if key and key not in seen:
-                seen.add(key)
-                themes.append(theme)
-    return tuple(themes)
-
-
 def drop_title_heading(sections: tuple[Section, ...], title: str) -> tuple[Section, ...]:
     """Drop a leading heading that repeats the post title (themes print it inside the body)."""
     if not sections or not title:
@@ -340,7 +326,7 @@ def build_post(fields: PageFields) -> ParsedPost:
         author=fields.author,
         category=fields.category,
         tags=fields.tags,
-        themes=combine_themes(info.themes, fields.tags),
+        themes=merge_themes(info.themes, fields.tags),
         sections=fields.sections,
         related=fields.related,
         notes=fields.notes,

@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 import feedparser
 
 from bot.domain import LetterboxdInfo, ParsedPost, Section, SourceKind
+from bot.ingest.feed_fields import _raw, _str
 from bot.ingest.html_body import html_to_sections, html_to_text
 from bot.textnorm import clean_line
 
@@ -88,19 +89,6 @@ class LetterboxdFeed:
 
 
 # --- typed access to feedparser's untyped dicts ------------------------------------------------
-
-
-def _raw(obj: Any, key: str) -> Any:
-    """A key of a feedparser dict without its keymap fallbacks (``updated`` → ``published``)."""
-    return dict.get(obj, key) if isinstance(obj, dict) else None
-
-
-def _str(obj: Any, key: str) -> str | None:
-    value = _raw(obj, key)
-    if not isinstance(value, str):
-        return None
-    value = value.strip()
-    return value or None
 
 
 def _utc(struct: Any) -> datetime | None:
