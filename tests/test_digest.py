@@ -17,7 +17,7 @@ from bot.config import DigestConfig
 from bot.digest.clock import ManualClock
 from bot.digest.delivery import Status
 from bot.digest.model import ChatKey, DeliveryState, DigestFilter, FilterKind, Mode
-from bot.digest.ratelimit import PlatformLimit
+from bot.digest.ratelimit import PlatformLimit, PlatformLimiter
 from bot.digest.scheduler import DigestScheduler, router_render
 from bot.digest.service import DigestService
 from bot.lookups import Lookups
@@ -314,10 +314,39 @@ async def test_sends_are_paced_by_the_platform_limit(
     await h.tick_at(datetime(2024, 3, 2, 0, 0, tzinfo=UTC))
     times = sorted(at for _, _, at in h.telegram.sent)
     assert len(times) == 25
-    # a burst of 5, then 5 a second: the 20 others waited 4 s on the injected clock
+    # five at once, then five more each second: the 20 others waited 4 s on the injected clock
     assert sum(h.clock.slept) == pytest.approx(4.0, abs=0.01)
-    for k, at in enumerate(times):  # by time T at most 5 + 5·T were sent
-        assert at >= (k - 4) * 0.2 - 1e-6
+    # never more than five in any one second (a token bucket would allow ten in its first)
+    for earlier, later in zip(times, times[5:], strict=False):
+        assert later - earlier >= 1.0 - 1e-6
+
+
+async def test_a_group_gets_at_most_its_per_chat_limit_in_any_window() -> None:
+    clock = ManualClock(T0)
+    limiter = PlatformLimiter(
+        PlatformLimit(per_second=30, chat_count=20, chat_seconds=60, groups_only=True), clock
+    )
+    stamps: list[float] = []
+    for _ in range(45):
+        await limiter.acquire("group", is_group=True)
+        stamps.append(clock.monotonic())
+    for earlier, later in zip(stamps, stamps[20:], strict=False):
+        assert later - earlier >= 60 - 1e-6
+    assert stamps[-1] == pytest.approx(120.0)  # 20 now, 20 a minute later, 5 at two minutes
+    # private chats are limited only overall: 30 at once, the 31st a second later
+    before = clock.monotonic()
+    for _ in range(31):
+        await limiter.acquire("dm", is_group=False)
+    assert clock.monotonic() - before == pytest.approx(1.0)
+
+
+async def test_retry_after_pauses_every_chat_of_the_platform() -> None:
+    clock = ManualClock(T0)
+    limiter = PlatformLimiter(PlatformLimit(), clock)  # unlimited until the platform says so
+    await limiter.acquire("a", is_group=False)
+    limiter.retry_after(12)
+    await limiter.acquire("b", is_group=False)
+    assert clock.monotonic() == pytest.approx(12.0)
 
 
 # ---------------------------------------------------------------------- the pick

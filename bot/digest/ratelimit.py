@@ -1,4 +1,4 @@
-"""Per-platform send limits: token buckets on an injectable clock.
+"""Per-platform send limits: sliding windows on an injectable clock.
 
 Platforms punish bursts (Telegram: about 30 messages a second overall and 20 a minute in one
 group; Discord: about 5 per 5 seconds in one channel), and a punished bot loses more time than
@@ -9,6 +9,7 @@ whole platform.
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from dataclasses import dataclass
 
 from bot.digest.clock import Clock
@@ -31,32 +32,28 @@ TELEGRAM = PlatformLimit(per_second=30, chat_count=20, chat_seconds=60, groups_o
 DISCORD = PlatformLimit(per_second=50, chat_count=5, chat_seconds=5, groups_only=False)
 
 
-class TokenBucket:
-    """``capacity`` tokens, refilled continuously at ``capacity / period`` per second.
+class SlidingWindow:
+    """At most ``count`` acquisitions in any ``period`` seconds, measured by the monotonic clock.
 
+    Why not a token bucket: a bucket of ``count`` tokens refilled at ``count / period`` lets a
+    full bucket and a period's refill through one window — twice the limit in the very second a
+    platform counts. Keeping the last ``count`` send times is exact and costs ``count`` floats.
     Waiters are served in arrival order (one lock), so no chat starves.
     """
 
-    def __init__(self, capacity: float, period: float, clock: Clock) -> None:
-        self.capacity = max(1.0, capacity)
-        self.rate = self.capacity / period
+    def __init__(self, count: float, period: float, clock: Clock) -> None:
+        if count < 1:  # e.g. 0.5 a second is one every two seconds
+            count, period = 1, period / max(count, _EPSILON)
+        self.count = int(count)
+        self.period = period
         self._clock = clock
-        self._tokens = self.capacity
-        self._stamp = clock.monotonic()
+        self._times: deque[float] = deque()
         self._blocked_until = 0.0
         self._lock = asyncio.Lock()
 
-    def _refill(self) -> None:
-        now = self._clock.monotonic()
-        self._tokens = min(self.capacity, self._tokens + (now - self._stamp) * self.rate)
-        self._stamp = now
-
     def block(self, seconds: float) -> None:
         """Hand out nothing for ``seconds`` (the platform said "retry after")."""
-        until = self._clock.monotonic() + seconds
-        self._blocked_until = max(self._blocked_until, until)
-        self._tokens = 0.0
-        self._stamp = max(self._stamp, self._clock.monotonic())
+        self._blocked_until = max(self._blocked_until, self._clock.monotonic() + seconds)
 
     async def acquire(self) -> None:
         async with self._lock:
@@ -65,12 +62,29 @@ class TokenBucket:
                 if now < self._blocked_until:
                     await self._clock.sleep(self._blocked_until - now)
                     continue
-                self._refill()
-                if self._tokens >= 1.0 - _EPSILON:  # float sums of refills fall just short
-                    self._tokens = max(0.0, self._tokens - 1.0)
+                times = self._times
+                while times and times[0] <= now - self.period:
+                    times.popleft()
+                if len(times) < self.count:
+                    times.append(now)
                     return
                 # never a wait so small that the clock cannot move by it (that would spin)
-                await self._clock.sleep(max((1.0 - self._tokens) / self.rate, 1e-6))
+                await self._clock.sleep(max(times[0] + self.period - now, 1e-6))
+
+
+class _Unlimited:
+    """No limit of its own, but a 429 still pauses it."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._blocked_until = 0.0
+
+    def block(self, seconds: float) -> None:
+        self._blocked_until = max(self._blocked_until, self._clock.monotonic() + seconds)
+
+    async def acquire(self) -> None:
+        while (now := self._clock.monotonic()) < self._blocked_until:
+            await self._clock.sleep(self._blocked_until - now)
 
 
 class PlatformLimiter:
@@ -79,16 +93,17 @@ class PlatformLimiter:
     def __init__(self, limit: PlatformLimit, clock: Clock) -> None:
         self.limit = limit
         self._clock = clock
-        # An unlimited platform still gets a (bottomless) bucket, so a 429 can pause it.
-        self._overall = TokenBucket(limit.per_second or 1e9, 1.0, clock)
-        self._chats: dict[str, TokenBucket] = {}
+        self._overall: SlidingWindow | _Unlimited = (
+            SlidingWindow(limit.per_second, 1.0, clock) if limit.per_second else _Unlimited(clock)
+        )
+        self._chats: dict[str, SlidingWindow] = {}
 
     async def acquire(self, chat: str, *, is_group: bool) -> None:
         limit = self.limit
         if limit.chat_count and (is_group or not limit.groups_only):
             bucket = self._chats.get(chat)
             if bucket is None:
-                bucket = TokenBucket(limit.chat_count, limit.chat_seconds, self._clock)
+                bucket = SlidingWindow(limit.chat_count, limit.chat_seconds, self._clock)
                 self._chats[chat] = bucket
             await bucket.acquire()
         await self._overall.acquire()
