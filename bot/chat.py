@@ -21,6 +21,11 @@ class ChatContext:
     channel); ``is_admin`` says whether the sender may manage the chat there (Telegram chat
     admins, anonymous admins included; Discord "Manage Server"). In a private chat the sender
     manages their own chat, so adapters pass ``is_admin=True``.
+
+    ``is_operator`` says the sender runs the bot (listed in the platform's ``admins`` setting):
+    only they see the bot-wide ``/status`` in a private chat, where everyone is the chat's
+    admin. ``user_id`` is the sender's platform id, shown to someone who is not yet listed so
+    they know what to add.
     """
 
     platform: str
@@ -28,11 +33,15 @@ class ChatContext:
     thread_id: str | None = None
     is_group: bool = False
     is_admin: bool = False
+    is_operator: bool = False
+    user_id: str | None = None
 
     @property
     def key(self) -> ChatKey:
         return ChatKey(self.platform, self.chat_id, self.thread_id or None)
 
 
-CONSOLE_CHAT = ChatContext(platform="console", chat_id="console", is_group=False, is_admin=True)
-"""The console is a private chat whose user is its admin."""
+CONSOLE_CHAT = ChatContext(
+    platform="console", chat_id="console", is_group=False, is_admin=True, is_operator=True
+)
+"""The console is a private chat whose user runs the bot."""

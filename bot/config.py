@@ -69,6 +69,7 @@ class TelegramConfig(_Section):
     max_retry_wait: float = Field(default=60.0, ge=0)  # longer 429 waits drop the answer
     inline_page_size: int = Field(default=20, ge=1, le=50)
     inline_cache_seconds: int = Field(default=30, ge=0, le=86400)
+    admins: list[int] = Field(default_factory=list)  # user ids who run the bot (/status)
 
     @field_validator("webhook_secret")
     @classmethod
@@ -84,11 +85,13 @@ class TelegramConfig(_Section):
 class DiscordConfig(_Section):
     """``guild_ids``: servers to upload the slash commands to (instantly); empty uploads them
     globally. ``sync_commands``: upload only when the command set ``changed`` since the last
-    upload (the default: uploads are rate-limited), ``always``, or ``never``."""
+    upload (the default: uploads are rate-limited), ``always``, or ``never``. ``admins``: the
+    user ids of the people who run the bot, who may see ``/status`` anywhere."""
 
     token: SecretStr | None = None
     guild_ids: list[int] = Field(default_factory=list)
     sync_commands: Literal["changed", "always", "never"] = "changed"
+    admins: list[int] = Field(default_factory=list)  # user ids who run the bot (/status)
 
 
 class DigestConfig(_Section):

@@ -508,6 +508,12 @@ MESSAGES.update(
             "en": "Only admins can see the status.",
             "ko": "상태는 관리자만 볼 수 있어요.",
         },
+        "status.operators_only": {
+            "en": "Only the bot's admins can see the status here. To be one, add your id "
+            "{user} to admins in the [{platform}] section of the config.",
+            "ko": "여기서는 봇 관리자만 상태를 볼 수 있어요. 설정 파일의 [{platform}] 항목 "
+            "admins에 내 ID {user}를 넣으면 관리자가 돼요.",
+        },
         "status.library": {"en": "Library: {count} reviews", "ko": "라이브러리: 리뷰 {count}개"},
         "status.subscriptions": {
             "en": "Subscriptions: {daily} daily, {new} new-post, {paused} paused",

@@ -674,7 +674,14 @@ class Router:
     async def _cmd_status(self, request: _Request, arg: str) -> Reply:
         if self._digest is None:
             return self._text(request, "digest.unavailable")
-        if not request.chat.is_admin:
+        chat = request.chat
+        # Bot-wide facts (source URLs and their errors): for the people who run the bot, and
+        # for a group's admins; not for anyone who opens a private chat with it.
+        if not (chat.is_operator or (chat.is_group and chat.is_admin)):
+            if chat.user_id and not chat.is_group:
+                return self._text(
+                    request, "status.operators_only", platform=chat.platform, user=chat.user_id
+                )
             return self._text(request, "status.admins_only")
         lang = request.lang
         status = await self._digest.status()

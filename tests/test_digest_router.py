@@ -105,6 +105,21 @@ async def test_status_is_for_admins_and_lists_sources_and_counts(router: Router)
     assert t("status.never_ran", "en") in text
 
 
+async def test_status_in_a_private_chat_is_only_for_the_bots_operators(router: Router) -> None:
+    stranger = ChatContext("telegram", "42", is_admin=True, user_id="42")
+    refused = await router.handle("/status", user="u", lang="en", chat=stranger)
+    assert refused.headline == t("status.operators_only", "en", platform="telegram", user="42")
+    assert "Library" not in refused.headline and not refused.notes
+    korean = await router.handle("/status", user="u", lang="ko", chat=stranger)
+    assert "42" in korean.headline and "[telegram]" in korean.headline
+    operator = ChatContext("telegram", "42", is_admin=True, is_operator=True, user_id="42")
+    allowed = await router.handle("/status", user="u", lang="en", chat=operator)
+    assert allowed.headline == t("status.title", "en")
+    # an operator may look from a group where they are not an admin, too
+    member = ChatContext("telegram", "-1001", is_group=True, is_operator=True, user_id="42")
+    assert (await router.handle("/status", user="u", lang="en", chat=member)).notes
+
+
 async def test_router_without_a_digest_service_says_so(router: Router) -> None:
     plain = Router(Lookups.__new__(Lookups))
     reply = await plain.handle("/subscribe", user="u", lang="en")

@@ -121,6 +121,26 @@ async def test_a_member_without_manage_server_is_refused(
     assert t("status.title", "en") in shown(harness, allowed)
 
 
+async def test_status_in_a_direct_message_only_for_configured_admins(
+    fake: FakeDiscord, tmp_path: Path, router: Router
+) -> None:
+    harness = Harness(fake, tmp_path)
+    config = Config(discord=DiscordConfig(token=TOKEN, admins=[88]))
+    try:
+        client = await harness.start(router._lookups, router=router, config=config)
+        stranger = await harness.send(
+            client, in_dm(fake, fake.slash("status", locale="en-US"), user_id=77)
+        )
+        expected = t("status.operators_only", "en", platform="discord", user="77")
+        assert expected in shown(harness, stranger)
+        operator = await harness.send(
+            client, in_dm(fake, fake.slash("status", locale="en-US"), user_id=88)
+        )
+        assert t("status.title", "en") in shown(harness, operator)
+    finally:
+        await harness.close()
+
+
 async def test_digest_and_subscribe_in_a_direct_message(
     fake: FakeDiscord, bot: Any, repo: SqlRepository
 ) -> None:

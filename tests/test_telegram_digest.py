@@ -38,6 +38,9 @@ ANONYMOUS = {
 }
 
 
+OPERATOR = 5099
+
+
 @pytest.fixture
 async def bot(fake: FakeTelegram, repo: SqlRepository) -> AsyncIterator[Harness]:
     await add_reviews(repo, [review(n, day=n) for n in range(1, 4)])
@@ -49,7 +52,7 @@ async def bot(fake: FakeTelegram, repo: SqlRepository) -> AsyncIterator[Harness]
         clock=ManualClock(datetime(2024, 3, 1, tzinfo=UTC)),
     )
     router = Router(lookups, default_lang="ko", digest=service)
-    adapter = create_adapter(Config(telegram=settings(fake)), router, lookups)
+    adapter = create_adapter(Config(telegram=settings(fake, admins=[OPERATOR])), router, lookups)
     assert adapter is not None
     harness = await Harness(fake, adapter).start()
     try:
@@ -107,6 +110,19 @@ async def test_a_member_who_is_not_an_admin_is_refused(
     assert listing.text == t("subscribe.none", "en")
     only(await bot.say(group, member, "/film 영화1"))
     assert len(fake.calls_to("getChatMember")) == before
+    no_rejections(fake)
+
+
+async def test_status_in_a_private_chat_only_for_configured_admins(
+    fake: FakeTelegram, bot: Harness
+) -> None:
+    stranger = fake.user(5098, lang="en")
+    refused = only(await bot.say(fake.private_chat(stranger), stranger, "/status"))
+    assert refused.text == t("status.operators_only", "en", platform="telegram", user="5098")
+    operator = fake.user(OPERATOR, lang="en")
+    allowed = only(await bot.say(fake.private_chat(operator), operator, "/status"))
+    assert allowed.text.startswith(t("status.title", "en"))
+    assert "Library: 3 reviews" in allowed.text
     no_rejections(fake)
 
 

@@ -93,7 +93,9 @@ class ReviewBot(discord.Client):
         self.responder: Responder | None = None
         if lookups is not None:
             router = router or Router(lookups, default_lang=system_lang())
-            self.responder = Responder(router, lookups, defer_after=defer_after)
+            self.responder = Responder(
+                router, lookups, defer_after=defer_after, operators=frozenset(config.discord.admins)
+            )
 
     async def setup_hook(self) -> None:
         if self.responder is None:
@@ -122,7 +124,12 @@ class ReviewBot(discord.Client):
         lookups = Lookups(repo)
         await lookups.warm_up()
         router = Router(lookups, default_lang=system_lang())
-        self.responder = Responder(router, lookups, defer_after=self._defer_after)
+        self.responder = Responder(
+            router,
+            lookups,
+            defer_after=self._defer_after,
+            operators=frozenset(self.config.discord.admins),
+        )
 
     async def on_connect(self) -> None:
         self.connected.set()

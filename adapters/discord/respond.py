@@ -55,12 +55,14 @@ def user_key(interaction: discord.Interaction[Any]) -> str:
     return f"discord:{interaction.user.id}"
 
 
-def chat_context(interaction: discord.Interaction[Any]) -> ChatContext:
+def chat_context(
+    interaction: discord.Interaction[Any], operators: frozenset[int] = frozenset()
+) -> ChatContext:
     """Where an interaction happened, for the router's per-chat (digest) commands.
 
     The chat is the channel (a thread is a channel of its own). In a server only members with
     "Manage Server" (or Administrator) count as admins; a DM is the user's own chat. A group DM
-    is a group without admins.
+    is a group without admins. ``operators`` are the ``[discord] admins`` who run the bot.
     """
     in_guild = interaction.guild_id is not None
     channel = interaction.channel
@@ -76,6 +78,8 @@ def chat_context(interaction: discord.Interaction[Any]) -> ChatContext:
         thread_id=None,
         is_group=is_group,
         is_admin=is_admin,
+        is_operator=interaction.user.id in operators,
+        user_id=str(interaction.user.id),
     )
 
 
@@ -106,8 +110,10 @@ class Responder:
         *,
         defer_after: float = DEFER_AFTER,
         autocomplete_timeout: float = AUTOCOMPLETE_TIMEOUT,
+        operators: frozenset[int] = frozenset(),
     ) -> None:
         self.router = router
+        self.operators = operators
         self.lookups = lookups
         self.defer_after = defer_after
         self.autocomplete_timeout = autocomplete_timeout
@@ -122,7 +128,7 @@ class Responder:
                 text,
                 user=user_key(interaction),
                 lang_hint=locale_hint(interaction),
-                chat=chat_context(interaction),
+                chat=chat_context(interaction, self.operators),
             ),
             Mode.NEW,
         )

@@ -579,12 +579,18 @@ class TelegramAdapter:
                 is_admin = sender_chat.id == chat.id  # a linked channel is not an admin
             elif message.from_user is not None and self._needs_admin(text):
                 is_admin = await self._is_admin(bot, chat.id, message.from_user.id)
+        user = message.from_user
         return ChatContext(
             platform=self.name,
             chat_id=str(chat.id),
             thread_id=str(thread) if thread is not None else None,
             is_group=is_group,
             is_admin=is_admin,
+            # an anonymous admin writes as the group: not anyone in particular
+            is_operator=user is not None
+            and message.sender_chat is None
+            and user.id in self._settings.admins,
+            user_id=str(user.id) if user is not None and message.sender_chat is None else None,
         )
 
     @staticmethod
