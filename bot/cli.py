@@ -335,7 +335,7 @@ async def _run_bots(args: argparse.Namespace, config: Config, repo: Repository, 
     watcher = None
     try:
         for adapter in adapters:
-            await adapter.start()
+            await adapter.start(receive=False)
             started.append(adapter)
             err.print(t("run.started", lang, name=adapter.name))
         if config.digest.enabled:
@@ -416,7 +416,7 @@ async def _digest(args: argparse.Namespace, config: Config, repo: Repository, la
     scheduler, watcher = _scheduler(config, repo, lookups, router, adapters, lang)
     try:
         for adapter in adapters:
-            await adapter.start()
+            await adapter.start(receive=False)
             started.append(adapter)
         report = await scheduler.tick(now, dry_run=dry_run)
     finally:

@@ -288,11 +288,14 @@ class ChatAdapter(Protocol):
     for a forum topic, a Discord channel id) and returns the platform's message id; it raises
     :class:`ChatGone` or :class:`RetryLater` rather than retrying or swallowing errors itself,
     so that the caller decides what is lost (nothing) and what is sent twice (nothing).
+
+    ``start(receive=False)`` only connects for sending (``digest tick`` from cron): it must not
+    take updates away from a ``reviewbot run`` using the same token, nor touch its menus.
     """
 
     name: str
 
-    async def start(self) -> None: ...
+    async def start(self, *, receive: bool = True) -> None: ...
 
     async def stop(self) -> None: ...
 

@@ -13,14 +13,16 @@ import pytest
 from bot.cli import main
 from bot.digest.model import ChatKey, Mode, SubscriptionDraft
 from storage.repository import open_repository
+from tests.fake_telegram.harness import fake, no_proxy
+from tests.fake_telegram.server import TOKEN, FakeTelegram
+
+__all__ = ["fake", "no_proxy"]  # fixtures used below
 
 
-def test_digest_tick_without_adapters_reports_what_would_be_sent(
-    sample_sqlite: str,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
+def library_with_subscriber(
+    sample_sqlite: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chat: str
+) -> str:
+    """A copy of the sample library in ``tmp_path`` with one daily Telegram subscriber."""
     for name in ("REVIEWBOT_CONFIG", "REVIEWBOT_DB_URL", "REVIEWBOT_TELEGRAM_TOKEN",
                  "REVIEWBOT_DISCORD_TOKEN"):  # fmt: skip
         monkeypatch.delenv(name, raising=False)
@@ -31,11 +33,21 @@ def test_digest_tick_without_adapters_reports_what_would_be_sent(
 
     async def subscribe() -> None:
         repo = await open_repository(url)
-        draft = SubscriptionDraft(ChatKey("telegram", "-100"), Mode.DAILY, "09:00", "Asia/Seoul")
+        draft = SubscriptionDraft(ChatKey("telegram", chat), Mode.DAILY, "09:00", "Asia/Seoul")
         await repo.save_subscription(draft, now=datetime(2024, 3, 1, tzinfo=UTC))
         await repo.close()
 
     asyncio.run(subscribe())
+    return url
+
+
+def test_digest_tick_without_adapters_reports_what_would_be_sent(
+    sample_sqlite: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    url = library_with_subscriber(sample_sqlite, tmp_path, monkeypatch, "-100")
     args = ["--db", url, "--lang", "en", "digest", "tick", "--json"]
     assert main([*args, "--now", "2024-03-02T08:59+09:00"]) == 0
     early = json.loads(capsys.readouterr().out)
@@ -49,3 +61,34 @@ def test_digest_tick_without_adapters_reports_what_would_be_sent(
     again = json.loads(capsys.readouterr().out)
     assert again["outcomes"][0]["post"] == row["post"]
     assert main([*args[:-1], "--now", "yesterday"]) == 2
+
+
+def test_digest_tick_sends_through_telegram_without_taking_its_updates(
+    sample_sqlite: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    fake: FakeTelegram,
+) -> None:
+    reader = fake.user(4242, lang="en")
+    fake.private_chat(reader)
+    url = library_with_subscriber(sample_sqlite, tmp_path, monkeypatch, "4242")
+    config = tmp_path / "reviewbot.toml"
+    config.write_text(
+        f'[telegram]\ntoken = "{TOKEN}"\nbase_url = "{fake.base_url}"\n'
+        f'base_file_url = "{fake.base_file_url}"\n',
+        encoding="utf-8",
+    )
+    args = ["--config", str(config), "--db", url, "--lang", "en", "digest", "tick", "--json"]
+    assert main([*args, "--now", "2024-03-02T09:00+09:00"]) == 0
+    [row] = json.loads(capsys.readouterr().out)["outcomes"]
+    assert row["status"] == "sent" and row["message"]
+    [sent] = fake.calls_to("sendMessage", ok=True)
+    assert int(sent.params["chat_id"]) == 4242
+    # a one-shot sender: no polling (it would steal a running bot's updates), no menus
+    assert fake.calls_to("getUpdates") == [] and fake.calls_to("setMyCommands") == []
+    assert fake.calls_to("deleteWebhook") == []
+    # the next tick the same day sends nothing more
+    assert main([*args, "--now", "2024-03-02T09:30+09:00"]) == 0
+    assert json.loads(capsys.readouterr().out)["outcomes"] == []
+    assert len(fake.calls_to("sendMessage", ok=True)) == 1

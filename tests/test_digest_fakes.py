@@ -29,7 +29,7 @@ class FakeChatAdapter:
         self.gone: set[str] = set()
         self.attempts = 0
 
-    async def start(self) -> None:
+    async def start(self, *, receive: bool = True) -> None:
         return None
 
     async def stop(self) -> None:

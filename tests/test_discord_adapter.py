@@ -132,6 +132,26 @@ async def test_send_posts_to_a_channel(adapter: DiscordAdapter, fake: FakeDiscor
     assert fake.rejections == []
 
 
+async def test_a_send_only_start_posts_over_rest_without_the_gateway(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    lookups = FakeLookups()
+    bot = build_bot(
+        Config(discord=DiscordConfig(token=TOKEN)), lookups=lookups, sync_file=tmp_path / "s"
+    )
+    adapter = DiscordAdapter(bot, TOKEN, ready_timeout=10)
+    await adapter.start(receive=False)  # as `reviewbot digest tick` does
+    try:
+        message_id = await adapter.send(str(CHANNEL_ID), digest())
+        assert fake.messages[int(message_id)]["channel_id"] == str(CHANNEL_ID)
+        assert fake.identified == [] and not fake._sockets  # never connected to the gateway
+        assert not bot.connected.is_set()
+    finally:
+        await adapter.stop()
+    assert bot.is_closed()
+    assert fake.rejections == []
+
+
 @pytest.mark.parametrize(
     ("setup", "error", "seconds"),
     [

@@ -45,7 +45,9 @@ class DiscordAdapter:
         self._ready_timeout = ready_timeout
         self._gateway: asyncio.Task[None] | None = None
 
-    async def start(self) -> None:
+    async def start(self, *, receive: bool = True) -> None:
+        """Log in, then (unless ``receive`` is False: ``digest tick`` only sends, over REST)
+        connect to the gateway and wait until it is up or ``ready_timeout`` passed."""
         try:
             await self.bot.login(self._token)
         except discord.LoginFailure:
@@ -54,6 +56,8 @@ class DiscordAdapter:
         except (aiohttp.ClientError, OSError, discord.HTTPException) as exc:
             await self.bot.close()
             raise DeliveryError(f"discord: cannot log in: {exc}") from None
+        if not receive:
+            return
         self._gateway = asyncio.create_task(self._run_gateway(), name="reviewbot-discord-gateway")
         connected = asyncio.create_task(self.bot.connected.wait())
         try:

@@ -355,8 +355,12 @@ class TelegramAdapter:
         app.add_error_handler(self._on_error)
         return app
 
-    async def start(self) -> None:
+    async def start(self, *, receive: bool = True) -> None:
         """Connect (``getMe``), register the command menus, start receiving; returns at once.
+
+        With ``receive=False`` (``digest tick``) only the first step: polling here would steal
+        the updates of a ``reviewbot run`` on the same token (Telegram hands each out once),
+        and the menus are that process's business.
 
         A rejected token or an unreachable Bot API is a :class:`ConfigError` with one line
         (without the token), so ``reviewbot run`` stops with a message, not a traceback.
@@ -377,6 +381,10 @@ class TelegramAdapter:
             raise ConfigError(
                 f"telegram: cannot reach the Bot API at {where}: {redact(str(exc))}"
             ) from None
+        if not receive:
+            self._app = app
+            log.info("telegram: sending as @%s (not receiving)", app.bot.username)
+            return
         try:
             await app.start()
             await self._set_commands(app.bot)
