@@ -335,7 +335,7 @@ async def _run_bots(args: argparse.Namespace, config: Config, repo: Repository, 
     watcher = None
     try:
         for adapter in adapters:
-            await adapter.start(receive=False)
+            await adapter.start()
             started.append(adapter)
             err.print(t("run.started", lang, name=adapter.name))
         if config.digest.enabled:

@@ -307,6 +307,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "discord.option.timezone": {"en": "timezone", "ko": "시간대"},
     "discord.option.filter": {"en": "filter", "ko": "필터"},
     "discord.option.mode": {"en": "mode", "ko": "방식"},
+    "discord.option.enable": {"en": "enable", "ko": "다시켜기"},
     "discord.choice.daily": {"en": "daily: one review a day", "ko": "매일 리뷰 한 편"},
     "discord.choice.new": {"en": "new: every new post", "ko": "새 글이 올라올 때마다"},
     "discord.choice.all": {"en": "all", "ko": "전부"},
@@ -355,6 +356,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "discord.describe.filter": {
         "en": "Only these: theme:family, category:name or film:title (a word alone is a theme)",
         "ko": "이런 리뷰만: theme:가족, category:카테고리, film:제목 (단어만 쓰면 주제)",
+    },
+    "discord.describe.enable": {
+        "en": "A disabled source's URL to watch again (the bot's admins only)",
+        "ko": "다시 지켜볼 꺼진 소스의 URL (봇 관리자만)",
     },
     "discord.describe.mode": {
         "en": "One review a day (default), or a card for every new post",
@@ -530,10 +535,28 @@ MESSAGES.update(
         },
         "status.source_disabled": {
             "en": "{url}: DISABLED after {errors} errors in a row ({error}); last success "
-            "{success}",
-            "ko": "{url}: 연속 오류 {errors}번으로 꺼짐 ({error}); 마지막 성공 {success}",
+            "{success}. /status enable {url} turns it back on",
+            "ko": "{url}: 연속 오류 {errors}번으로 꺼짐 ({error}); 마지막 성공 {success}. "
+            "/status 켜기 {url} 로 다시 켤 수 있어요",
         },
         "status.source_pending": {"en": "{url}: not checked yet", "ko": "{url}: 아직 확인 전"},
+        "status.args": {"en": "[enable URL]", "ko": "[켜기 URL]"},
+        "status.enable_usage": {
+            "en": "Usage: /status enable URL — watch a disabled source again.",
+            "ko": "사용법: /status 켜기 URL — 꺼진 소스를 다시 지켜봐요.",
+        },
+        "status.enable_operators_only": {
+            "en": "Only the bot's admins can turn a source back on.",
+            "ko": "소스를 다시 켜는 건 봇 관리자만 할 수 있어요.",
+        },
+        "status.enable_unknown": {
+            "en": "No watched source has the address {url}. /status lists them.",
+            "ko": "{url} 주소의 소스는 없어요. /status에서 목록을 볼 수 있어요.",
+        },
+        "status.enabled": {
+            "en": "{url} is watched again from the next check.",
+            "ko": "{url} 소스를 다음 확인부터 다시 지켜봐요.",
+        },
         "status.no_sources": {
             "en": "No sources are watched ([[sources]] in config.toml).",
             "ko": "지켜보는 소스가 없어요 (config.toml의 [[sources]]).",

@@ -132,7 +132,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec("subscriptions", ("구독목록",), None, "subscribe.cmd_list"),
     CommandSpec("digest", ("오늘의리뷰", "다이제스트"), None, "digest.cmd"),
-    CommandSpec("status", ("상태",), None, "status.cmd"),
+    CommandSpec("status", ("상태",), "status.args", "status.cmd"),
     CommandSpec("lang", ("언어", "language"), "args.lang", "cmd.lang"),
     CommandSpec("help", ("도움말", "도움"), None, "cmd.help"),
     CommandSpec("start", ("시작",), None, "cmd.start", in_menu=False),
@@ -140,6 +140,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
 _NEW_WORDS = frozenset({"new", "새글", "새-글", "신규"})
 _DAILY_WORDS = frozenset({"daily", "매일", "하루"})
 _ALL_WORDS = frozenset({"all", "전체", "모두"})
+_ENABLE_WORDS = frozenset({"enable", "resume", "켜기", "재개", "다시"})
 
 _RANDOM_FILTER_NAMES = {
     "film": "film",
@@ -684,6 +685,9 @@ class Router:
                 )
             return self._text(request, "status.admins_only")
         lang = request.lang
+        words = arg.split(maxsplit=1)
+        if words and words[0].casefold() in _ENABLE_WORDS:
+            return await self._enable_source(request, words[1] if len(words) > 1 else "")
         status = await self._digest.status()
         counts = status.subscriptions
         lines = [
@@ -728,6 +732,20 @@ class Router:
         return Reply(
             kind=ReplyKind.TEXT, lang=lang, headline=t("status.title", lang), notes=tuple(lines)
         )
+
+    async def _enable_source(self, request: _Request, url: str) -> Reply:
+        """``/status enable URL``: watch a disabled source again. Only the people who run the
+        bot: a source serves every chat, so a group's admins do not get to decide for all."""
+        assert self._digest is not None
+        if not request.chat.is_operator:
+            return self._text(request, "status.enable_operators_only")
+        if not url.strip():
+            return self._text(request, "status.enable_usage")
+        shown = _shown(url.strip())
+        source = await self._digest.enable_source(url)
+        if source is None:
+            return self._text(request, "status.enable_unknown", url=shown)
+        return self._text(request, "status.enabled", url=source.url)
 
     @staticmethod
     def _sub_values(lang: str, sub: Subscription) -> dict[str, object]:

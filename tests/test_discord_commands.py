@@ -90,7 +90,7 @@ EXPECTED = {
     "unsubscribe": ("구독취소", [("mode", "방식", 3, False, False)]),
     "subscriptions": ("구독목록", []),
     "digest": ("오늘의리뷰", []),
-    "status": ("상태", []),
+    "status": ("상태", [("enable", "다시켜기", 3, False, False)]),
     "lang": ("언어", [("language", "언어", 3, True, False)]),
     "help": ("도움말", []),
 }

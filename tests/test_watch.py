@@ -17,6 +17,7 @@ from bot.digest.model import Mode
 from bot.digest.scheduler import DigestScheduler, router_render
 from bot.digest.service import DigestService
 from bot.digest.watch import FeedWatcher
+from bot.i18n import t
 from bot.lookups import Lookups
 from bot.router import Router
 from storage.repository import SqlRepository
@@ -149,5 +150,25 @@ async def test_failing_source_backs_off_then_is_disabled_and_shown_by_status(
         assert any("DISABLED" in line for line in reply.notes)
         next_check = state.next_check_at
         assert next_check is not None and next_check > START + timedelta(minutes=200)
+        # a group's admin may look but not turn it back on; the bot's admin may
+        group_admin = ChatContext("telegram", "-1", is_group=True, is_admin=True)
+        refused = await router.handle(
+            f"/status enable {server.url}", user="u", lang="en", chat=group_admin
+        )
+        assert refused.headline == t("status.enable_operators_only", "en")
+        unknown = await router.handle("/status enable https://nowhere.example/", user="a")
+        assert "nowhere.example" in unknown.headline
+        assert (await repo.watched_sources())[0].disabled
+        usage = await router.handle("/상태 켜기", user="admin", lang="ko")
+        assert usage.headline == t("status.enable_usage", "ko")
+        done = await router.handle(f"/status enable {server.url}", user="admin", lang="en")
+        assert done.headline == t("status.enabled", "en", url=server.url)
+        [again] = await repo.watched_sources()
+        assert not again.disabled and again.consecutive_errors == 0 and again.total_errors == 3
+        # watched from the very next tick; a working feed is read and its posts stored
+        server.status = 200
+        report = await scheduler.tick()
+        assert [w.status for w in report.watched] == ["primed"]
+        assert len(server.requests) == 4
     finally:
         await watcher.aclose()

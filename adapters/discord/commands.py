@@ -224,8 +224,11 @@ def build_commands() -> list[app_commands.Command[Any, ..., None]]:
         await _ask(interaction, "/digest")
 
     @app_commands.command(name=_name("status"), description=localized("status.cmd"))
-    async def status(interaction: Interaction) -> None:
-        await _ask(interaction, "/status")
+    @app_commands.rename(enable=_option("enable"))
+    @app_commands.describe(enable=localized("discord.describe.enable"))
+    async def status(interaction: Interaction, enable: str | None = None) -> None:
+        """With ``enable`` (a source URL), the bot's admins turn a disabled source back on."""
+        await _ask(interaction, f"/status enable {enable}" if enable else "/status")
 
     @app_commands.command(name=_name("lang"), description=localized("cmd.lang"))
     @app_commands.rename(language=_option("language"))

@@ -6,6 +6,7 @@ rules: defaults from ``[digest]``, today's pick, the figures ``/status`` shows.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -134,6 +135,23 @@ class DigestService:
             configured_sources=[s.url for s in self.sources],
             last_tick=last,
         )
+
+    async def enable_source(self, url: str) -> WatchedSource | None:
+        """Watch a disabled source again from the next tick, its error streak forgotten (its
+        totals kept). The stored source, or None when no source has that URL. A source that
+        was never disabled is returned unchanged."""
+        wanted = url.strip().rstrip("/")
+        for source in await self.repo.watched_sources():
+            if source.url.rstrip("/") != wanted:
+                continue
+            if not source.disabled:
+                return source
+            enabled = dataclasses.replace(
+                source, disabled=False, consecutive_errors=0, next_check_at=self.clock.now()
+            )
+            await self.repo.save_watched_source(enabled)
+            return enabled
+        return None
 
     async def record_tick(self, summary: dict[str, object], *, now: datetime) -> None:
         await self.repo.set_digest_meta(LAST_TICK, json.dumps(summary, ensure_ascii=False), now=now)
