@@ -131,12 +131,16 @@ class Repository(Protocol):
         """A random full (non-stub) post id, from ``candidates`` when given."""
         ...
 
-    async def posts_to_analyse(self, version: int, *, limit: int) -> list[StoredPost]:
-        """Full posts (sections loaded) never analysed, or analysed by an older version."""
+    async def posts_to_analyse(
+        self, version: int, *, limit: int, new_stubs_only: bool = False
+    ) -> list[StoredPost]:
+        """Posts (sections loaded) never analysed, or analysed by an older version, stubs
+        included (their title and themes are searchable); ``new_stubs_only``: only stubs never
+        analysed, a cheap question to ask after every ingest."""
         ...
 
     async def save_analysis(self, post_id: int, analysis: PostAnalysis) -> None:
-        """Store (replace) a post's analysis without touching its content or status."""
+        """Store (replace) a post's or stub's analysis without touching its content or status."""
         ...
 
     async def remember_query(self, kind: str, query: str) -> str:

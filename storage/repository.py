@@ -36,7 +36,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any, TypeVar, TypeVarTuple
 
-from sqlalchemy import Select, delete, func, or_, select, text, union_all
+from sqlalchemy import Select, and_, delete, func, or_, select, text, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -183,13 +183,14 @@ class SqlRepository(DigestStore):
             return results
 
     async def save_analysis(self, post_id: int, analysis: PostAnalysis) -> None:
-        """Store (replace) a post's analysis; unknown posts and stubs are left alone."""
+        """Store (replace) a post's analysis; unknown posts are left alone. A stub's analysis
+        (title and themes only) makes it findable by theme and text until the post arrives."""
         if not _valid_id(post_id):
             return
         with self._errors():
             async with self._write() as session, session.begin():
                 row = await session.get(Post, post_id)
-                if row is None or row.stub:
+                if row is None:
                     return
                 writer = LibraryWriter(session, self._dialect)
                 await writer.store(row, analysis)
@@ -389,16 +390,14 @@ class SqlRepository(DigestStore):
                     found_id = (await session.execute(before)).scalar_one_or_none()
                 return None if found_id is None else int(found_id)
 
-    async def posts_to_analyse(self, version: int, *, limit: int) -> list[StoredPost]:
-        stmt = (
-            select(Post)
-            .where(
-                Post.stub.is_(False),
-                or_(Post.analysed_version.is_(None), Post.analysed_version < version),
-            )
-            .order_by(Post.id)
-            .limit(max(limit, 0))
-        )
+    async def posts_to_analyse(
+        self, version: int, *, limit: int, new_stubs_only: bool = False
+    ) -> list[StoredPost]:
+        if new_stubs_only:  # answered from the analysed_version index: no scan of the library
+            wanted = and_(Post.analysed_version.is_(None), Post.stub.is_(True))
+        else:
+            wanted = or_(Post.analysed_version.is_(None), Post.analysed_version < version)
+        stmt = select(Post).where(wanted).order_by(Post.id).limit(max(limit, 0))
         with self._errors():
             return await self._load(stmt, full=True)
 

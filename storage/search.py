@@ -361,11 +361,14 @@ async def similar_posts(session: AsyncSession, post_id: int, *, limit: int) -> l
         )
     if not parts:
         return []
-    # Only full posts have terms, and the film's posts are taken without stubs: no join.
+    # Stubs have terms too (their titles), but "more like this" means reviews one can read:
+    # the join keeps full posts only.
+    params["full"] = False
     rows = await session.execute(
         text(
-            f"SELECT post_id, sum(score) AS score FROM ({' UNION ALL '.join(parts)}) AS u"
-            " GROUP BY post_id ORDER BY score DESC, post_id DESC LIMIT :limit"
+            f"SELECT u.post_id, sum(u.score) AS score FROM ({' UNION ALL '.join(parts)}) AS u"
+            " JOIN posts AS fp ON fp.id = u.post_id AND fp.stub = :full"
+            " GROUP BY u.post_id ORDER BY score DESC, u.post_id DESC LIMIT :limit"
         ),
         params,
     )

@@ -234,10 +234,20 @@ async def test_stub_becomes_a_full_indexed_post(repo: SqlRepository) -> None:
     [a] = await save(repo, post(1, related=(ref,), result=analysis(theme=("가족",))))
     [rel] = (await repo.get_post(a)).related  # type: ignore[union-attr]
     assert rel.stub and rel.post_id is not None
-    assert await repo.posts_to_analyse(1, limit=10) == []  # stubs are never analysed
+    # the stub waits for its title's analysis, which makes it findable before its post comes
+    todo = await repo.posts_to_analyse(1, limit=10, new_stubs_only=True)
+    assert [p.id for p in todo] == [rel.post_id] and todo[0].stub
+    await repo.save_analysis(rel.post_id, analysis(theme=("영화",)))
+    assert await repo.posts_to_analyse(1, limit=10, new_stubs_only=True) == []
+    assert await ids_of(await repo.search_text(["영화"], require_all=True, limit=5)) == (
+        [rel.post_id],
+        1,
+    )
 
     [r] = await repo.save_posts([post(2, result=analysis(theme=("가족", "복수")))], source="2")
     assert (r.status, r.post_id) == (ADDED, rel.post_id)
+    # the post's analysis replaced the stub's, counters included
+    assert await repo.search_text(["영화"], require_all=True, limit=5) == ([], 0)
     assert await ids_of(await repo.search_text(["복수"], require_all=True, limit=5)) == (
         [rel.post_id],
         1,
@@ -271,8 +281,12 @@ async def test_posts_to_analyse_and_save_analysis(repo: SqlRepository) -> None:
         repo, post(3, related=(RelatedRef("<스텁> 리뷰", "https://x/stub"),), result=analysis(2))
     )
     todo = await repo.posts_to_analyse(2, limit=10)
-    assert [p.id for p in todo] == [a, b]
+    assert [p.id for p in todo][:2] == [a, b] and len(todo) == 3
+    assert todo[2].stub  # stubs too: their titles are searchable
     assert todo[0].sections == post(1).sections  # full posts, ready to analyse
+    [stub] = await repo.posts_to_analyse(2, limit=10, new_stubs_only=True)
+    assert stub.id == todo[2].id
+    await repo.save_analysis(stub.id, analysis(2))
     assert [p.id for p in await repo.posts_to_analyse(2, limit=1)] == [a]
     assert [p.id for p in await repo.posts_to_analyse(1, limit=10)] == [a]
 
@@ -719,7 +733,8 @@ async def test_random_post_id(repo: SqlRepository) -> None:
         post(2),
     )
     stubs = [r.post_id for r in (await repo.get_post(a)).related]  # type: ignore[union-attr]
-    picks = {await repo.random_post_id() for _ in range(40)}
+    # a is picked only when the random point lands on it (1 in 10): 200 tries miss it ~1e-9
+    picks = {await repo.random_post_id() for _ in range(200)}
     assert picks == {a, b}
     assert {await repo.random_post_id([b, *stubs]) for _ in range(5)} == {b}
     assert await repo.random_post_id(stubs) is None

@@ -86,6 +86,30 @@ async def test_stubs_appear_marked_with_their_link(lookups: Lookups) -> None:
     assert result.hits[0].post.url
 
 
+async def test_stubs_are_found_by_theme_and_text_from_their_titles(lookups: Lookups) -> None:
+    # 곡성 and 김씨 표류기 are only known from other posts' related boxes
+    by_theme = await lookups.by_theme("미끼")
+    assert [(h.post.stub, h.post.title) for h in by_theme.hits] == [
+        (True, "영화 <곡성> 리뷰 (의심, 미끼)")
+    ]
+    assert by_theme.hits[0].post.url
+    by_text = await lookups.search("짜장면")
+    assert by_text.hits and all(h.post.stub for h in by_text.hits)
+    assert "김씨 표류기" in by_text.hits[0].post.title
+    # ranked below full reviews that are about the theme, not left out
+    lonely = await lookups.by_theme("외로움")
+    assert not lonely.hits[0].post.stub
+    assert any(h.post.stub for h in lonely.hits)
+
+
+async def test_more_like_this_lists_only_readable_reviews(lookups: Lookups) -> None:
+    posts = await lookups.repo.list_posts(include_stubs=False, limit=100)
+    for post in posts:
+        items = await lookups.related(post.id, limit=12)
+        similar = [i for i in items if i.origin is RelatedOrigin.SIMILAR]
+        assert not any(i.stub for i in similar), (post.title, similar)
+
+
 @pytest.mark.parametrize("query", ["", "   ", "!!!", "\x00\x01", '" * NEAR OR'])
 async def test_empty_or_punctuation_film_queries(lookups: Lookups, query: str) -> None:
     result = await lookups.by_film(query)

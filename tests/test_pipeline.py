@@ -23,6 +23,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from bot.analysis.terms import query_terms
 from bot.config import FetchConfig
 from bot.domain import (
     IngestStatus,
@@ -234,6 +235,18 @@ async def test_good_page_is_stored_with_every_field(lib: Library) -> None:
     ]
     assert good.related[0].film == "기생충"
     assert not good.stub and not good.teaser
+
+
+async def test_a_stub_from_the_related_box_is_searchable_right_after_the_ingest(
+    lib: Library,
+) -> None:
+    """No restart needed: the ingest analyses the stubs it made (their titles' words)."""
+    stub_id = lib.good.related[0].post_id if lib.good else None
+    assert stub_id is not None
+    found, total = await lib.repo.search_text(query_terms("반지하 계단"), require_all=True, limit=5)
+    assert total == 1 and [s.post_id for s in found] == [stub_id]
+    stub = await lib.repo.get_post(stub_id)
+    assert stub is not None and stub.stub and stub.analysed_version is not None
 
 
 # --- bad files --------------------------------------------------------------------------------

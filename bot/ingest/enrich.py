@@ -78,6 +78,27 @@ def as_parsed(post: StoredPost) -> ParsedPost:
     )
 
 
+async def analyse_new_stubs(repo: Repository) -> int:
+    """Analyse the stubs the last save made (their title and themes), so theme and text
+    lookups list them, marked as stubs, before their posts are ingested. Returns how many."""
+    done = 0
+    seen: set[int] = set()
+    while True:
+        batch = await repo.posts_to_analyse(
+            ANALYSER_VERSION, limit=REANALYSE_BATCH, new_stubs_only=True
+        )
+        batch = [p for p in batch if p.id not in seen]
+        if not batch:
+            return done
+        seen.update(p.id for p in batch)
+        for stored, parsed in zip(
+            batch, await analyse(repo, [as_parsed(p) for p in batch]), strict=True
+        ):
+            assert parsed.analysis is not None
+            await repo.save_analysis(stored.id, parsed.analysis)
+        done += len(batch)
+
+
 async def reanalyse(repo: Repository, *, progress: Progress | None = None) -> int:
     """Analyse every post stored before this analyser version existed; returns how many.
 

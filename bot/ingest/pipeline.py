@@ -19,7 +19,7 @@ from bot.analysis.kiwi import add_film_titles
 from bot.domain import ParsedPost, SourceReport
 from bot.ingest.decode import looks_binary
 from bot.ingest.detect import ContentKind, detect
-from bot.ingest.enrich import analyse
+from bot.ingest.enrich import analyse, analyse_new_stubs
 from bot.ingest.errors import IngestError
 from bot.ingest.feeds import parse_feed
 from bot.ingest.fetch import Fetcher
@@ -226,10 +226,17 @@ async def store(repo: Repository, source: str, posts: Sequence[ParsedPost]) -> S
         report.posts = await repo.save_posts(posts, source=source)
     except StorageError as exc:
         report.ok, report.error = False, str(exc)
+        return report
     except Exception as exc:  # a storage bug must not stop the batch either
         log.debug("unexpected error while storing %s", source, exc_info=True)
         report.ok = False
         report.error = f"could not be stored ({type(exc).__name__}; -v shows details)"
+        return report
+    try:
+        await analyse_new_stubs(repo)
+    except Exception as exc:  # the posts are stored; this is only their related index
+        # Their related stubs are analysed on the next ingest or start (reanalyse).
+        log.warning("related posts of %s not indexed yet: %s", source, exc)
     return report
 
 
