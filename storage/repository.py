@@ -34,9 +34,10 @@ import random
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
+from time import monotonic
 from typing import TYPE_CHECKING, Any, TypeVar, TypeVarTuple
 
-from sqlalchemy import Select, and_, delete, func, or_, select, text, union_all
+from sqlalchemy import Select, and_, delete, event, func, or_, select, text, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -97,14 +98,23 @@ QUERY_KEY_LENGTH = 12
 """Characters of a saved query's key: 60 bits of a hash in lower-case base32."""
 
 _T = TypeVar("_T")
+
+VERSION_TTL = 1.0
+"""Seconds the library version is trusted without asking (another process's ingest shows
+within this; this process's own writes at once)."""
 _Ts = TypeVarTuple("_Ts")
 
 
-async def open_repository(url: str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> SqlRepository:
+async def open_repository(
+    url: str,
+    *,
+    busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+    version_ttl: float = VERSION_TTL,
+) -> SqlRepository:
     """Open (creating and migrating as needed) the library at ``url``.
 
     ``busy_timeout`` is how long SQLite waits for another process's write before giving up
-    with "database is locked".
+    with "database is locked". ``version_ttl``: see :class:`SqlRepository`.
     """
     target = parse_url(url)
     with translate_errors(target):
@@ -116,7 +126,7 @@ async def open_repository(url: str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOU
         except BaseException:
             await engine.dispose()
             raise
-    return SqlRepository(engine, target)
+    return SqlRepository(engine, target, version_ttl=version_ttl)
 
 
 async def _ensure_schema(engine: AsyncEngine, schema: str) -> None:
@@ -134,9 +144,16 @@ class SqlRepository(DigestStore):
 
     Library-wide summaries that need a scan (categories, themes) are kept in memory per
     library version, which every writer bumps, so other processes' writes are seen too.
+
+    The version itself is remembered for ``version_ttl`` seconds: asking the database for it
+    took a round trip (and a transaction) in every lookup, several in some, a third of a
+    category lookup's time. This process's own commits forget it at once; another process's
+    writes are seen within ``version_ttl`` (0 asks every time).
     """
 
-    def __init__(self, engine: AsyncEngine, target: Target) -> None:
+    def __init__(
+        self, engine: AsyncEngine, target: Target, *, version_ttl: float = VERSION_TTL
+    ) -> None:
         self._engine = engine
         self._target = target
         self._dialect = engine.dialect.name
@@ -146,6 +163,10 @@ class SqlRepository(DigestStore):
         )
         self._cache: dict[str, tuple[int, Any]] = {}
         self._random = random.Random()
+        self._version_ttl = max(0.0, version_ttl)
+        self._known_version: tuple[float, int] | None = None  # (monotonic time read, version)
+        self._commits = 0  # a read that saw a commit start under it must not be remembered
+        event.listen(engine.sync_engine, "commit", self._forget_version)
 
     @property
     def url(self) -> str:
@@ -404,17 +425,39 @@ class SqlRepository(DigestStore):
     # --- library summaries --------------------------------------------------------------------
 
     async def library_version(self) -> int:
+        known = self._fresh_version()
+        if known is not None:
+            return known
         with self._errors():
             async with self._read() as session:
                 return await self._version(session)
 
+    def _fresh_version(self) -> int | None:
+        known = self._known_version
+        if known is not None and monotonic() - known[0] < self._version_ttl:
+            return known[1]
+        return None
+
+    def _forget_version(self, _connection: object) -> None:
+        self._commits += 1
+        self._known_version = None
+
     async def _version(self, session: AsyncSession) -> int:
+        read_at, commits = monotonic(), self._commits
         stmt = select(LibraryState.version).where(LibraryState.id == 1)
-        return int((await session.execute(stmt)).scalar_one_or_none() or 0)
+        version = int((await session.execute(stmt)).scalar_one_or_none() or 0)
+        if self._version_ttl > 0 and commits == self._commits:
+            self._known_version = (read_at, version)
+        return version
 
     async def _cached(self, name: str, compute: Callable[[AsyncSession], Awaitable[_T]]) -> _T:
         """``compute``'s value for the current library version (read before computing, so a
         concurrent write can only make the cached value newer than its version, never older)."""
+        version = self._fresh_version()
+        cached = self._cache.get(name)
+        if version is not None and cached is not None and cached[0] == version:
+            hit: _T = cached[1]
+            return hit
         async with self._read() as session:
             version = await self._version(session)
             cached = self._cache.get(name)

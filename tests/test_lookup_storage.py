@@ -902,3 +902,33 @@ async def test_parent_category_pages_merge_children_in_date_order(repo: SqlRepos
     pages = [await repo.list_posts(category="리뷰", limit=4, offset=o) for o in range(0, 24, 4)]
     assert [p.id for page in pages for p in page] == [p.id for p in every]
     assert await repo.list_posts(category="리뷰", limit=0) == []
+
+
+async def test_the_library_version_is_remembered_briefly_and_forgotten_on_own_writes(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lookups ask for the version on every call; the repository answers from memory for
+    ``version_ttl`` seconds, except right after its own commits."""
+    import storage.repository as repository
+
+    now = [1000.0]
+    monkeypatch.setattr(repository, "monotonic", lambda: now[0])
+    serving = await open_repository(db_url, version_ttl=60)
+    other = await open_repository(db_url, version_ttl=0)  # another process
+    try:
+        first = await serving.library_version()
+        assert await serving.count_posts() == 0
+        await save(other, post(1))
+        assert await other.library_version() != first  # ttl 0: always asks
+        assert await serving.library_version() == first  # remembered
+        assert await serving.count_posts() == 0  # summaries cached for that version
+        now[0] += 61
+        seen = await serving.library_version()
+        assert seen == await other.library_version()
+        assert await serving.count_posts() == 1
+        await save(serving, post(2))  # its own write: seen at once, no waiting
+        assert await serving.library_version() != seen
+        assert await serving.count_posts() == 2
+    finally:
+        await serving.close()
+        await other.close()
