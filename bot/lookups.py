@@ -312,7 +312,8 @@ class Lookups:
 
     async def related(self, post_id: int, *, limit: int = 8) -> list[RelatedItem]:
         """The blog's own list first, in its order, then "more like this" to fill up."""
-        post = await self.review(post_id)
+        found = await self.repo.get_posts([post_id], full=True, sections=False)
+        post = found[0] if found else None
         if post is None:
             return []
         items: list[RelatedItem] = []

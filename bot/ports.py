@@ -54,11 +54,14 @@ class Repository(Protocol):
 
     async def get_post_by_url(self, url: str) -> StoredPost | None: ...
 
-    async def get_posts(self, post_ids: Sequence[int], *, full: bool = False) -> list[StoredPost]:
+    async def get_posts(
+        self, post_ids: Sequence[int], *, full: bool = False, sections: bool = True
+    ) -> list[StoredPost]:
         """The posts with these ids, in the order given (unknown ids left out).
 
         Without ``full`` sections and related entries are not loaded (cards need neither), so
-        that a page of results costs one or two queries.
+        that a page of results costs one query; ``sections=False`` loads the related entries
+        without the text (what "related posts" needs).
         """
         ...
 

@@ -252,13 +252,16 @@ class SqlRepository(DigestStore):
                 posts = await self._load(select(Post).where(Post.guid == url), full=True)
         return posts[0] if posts else None
 
-    async def get_posts(self, post_ids: Sequence[int], *, full: bool = False) -> list[StoredPost]:
+    async def get_posts(
+        self, post_ids: Sequence[int], *, full: bool = False, sections: bool = True
+    ) -> list[StoredPost]:
         """The posts in the order given, each once; unknown ids are left out."""
         ids = list(dict.fromkeys(i for i in map(int, post_ids) if _valid_id(i)))
         found: dict[int, StoredPost] = {}
         with self._errors():
             for part in search.chunks(ids):
-                for post in await self._load(select(Post).where(Post.id.in_(part)), full=full):
+                stmt = select(Post).where(Post.id.in_(part))
+                for post in await self._load(stmt, full=full, sections=sections):
                     found[post.id] = post
         return [found[i] for i in ids if i in found]
 
@@ -639,20 +642,23 @@ class SqlRepository(DigestStore):
         with self._errors():
             await self._engine.dispose()
 
-    async def _load(self, stmt: Select[Post], *, full: bool) -> list[StoredPost]:
+    async def _load(
+        self, stmt: Select[Post], *, full: bool, sections: bool = True
+    ) -> list[StoredPost]:
         """Posts for ``stmt``: with their film (one joined query), and when ``full`` also
-        their sections and related entries (two more)."""
+        their related entries and (unless ``sections`` is False) sections (a query each)."""
+        stmt = stmt.options(joinedload(Post.film))
         if full:
+            # One query per collection, each with its rows' joins: a round trip costs more
+            # than the joined columns (the related list is short, its targets' films shorter).
             stmt = stmt.options(
-                selectinload(Post.film),
-                selectinload(Post.sections),
-                selectinload(Post.related).selectinload(RelatedRow.target).selectinload(Post.film),
+                selectinload(Post.related).joinedload(RelatedRow.target).joinedload(Post.film)
             )
-        else:
-            stmt = stmt.options(joinedload(Post.film))
+            if sections:
+                stmt = stmt.options(selectinload(Post.sections))
         async with self._read() as session:
             rows = (await session.execute(stmt)).scalars().all()
-            return [_stored(row, full=full) for row in rows]
+            return [_stored(row, full=full, sections=sections) for row in rows]
 
 
 def _valid_id(value: int) -> bool:
@@ -695,9 +701,10 @@ def _day_start(day: date | None) -> datetime | None:
     return None if day is None else datetime.combine(day, time(), tzinfo=UTC)
 
 
-def _stored(row: Post, *, full: bool) -> StoredPost:
-    """The stored post; sections, excerpts and related entries only when ``full``."""
-    sections = row.sections if full else []
+def _stored(row: Post, *, full: bool, sections: bool = True) -> StoredPost:
+    """The stored post; related entries only when ``full``, sections and excerpts only when
+    ``full`` and ``sections``."""
+    loaded = row.sections if full and sections else []
     return StoredPost(
         id=row.id,
         title=row.title,
@@ -713,13 +720,13 @@ def _stored(row: Post, *, full: bool) -> StoredPost:
         stub=row.stub,
         teaser=row.teaser,
         source=row.source,
-        sections=tuple(Section(s.heading, s.text, s.level) for s in sections),
+        sections=tuple(Section(s.heading, s.text, s.level) for s in loaded),
         related=tuple(_stored_related(r) for r in row.related) if full else (),
         comments=row.comments,
         letterboxd=_letterboxd(row),
         film_id=row.film_id,
         summary=row.summary or "",
-        excerpts=tuple(s.excerpt or "" for s in sections),
+        excerpts=tuple(s.excerpt or "" for s in loaded),
         mined_themes=tuple(str(item[0]) for item in row.mined_themes or () if item),
         analysed_version=row.analysed_version,
     )

@@ -932,3 +932,12 @@ async def test_the_library_version_is_remembered_briefly_and_forgotten_on_own_wr
     finally:
         await serving.close()
         await other.close()
+
+
+async def test_related_entries_load_without_the_text(repo: SqlRepository) -> None:
+    [a] = await save(repo, post(1, related=(RelatedRef("<영화9> 리뷰", "https://x/9"),)))
+    [light] = await repo.get_posts([a], full=True, sections=False)
+    [whole] = await repo.get_posts([a], full=True)
+    assert light.related == whole.related and light.related[0].stub
+    assert light.sections == () and whole.sections == post(1).sections
+    assert light.film == whole.film and light.title == whole.title
