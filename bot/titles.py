@@ -7,8 +7,10 @@ Bloggers follow a loose grammar rather than a format::
 Labels are bracketed generic words (``[영화]``, ``<영화리뷰>``); the film may be bracketed
 (``<괴물>``, ``《살인의 추억》``), quoted (``'벌새'``) or bare; generic words (리뷰, 후기, review)
 end a bare film name; a keyword list comes in parentheses or after the generic words; whatever
-follows `` / `` or `` - `` is a director or a blog name unless it is a keyword list. The parser
-reads that structure instead of matching known titles, so titles it has never seen still work.
+follows `` / `` or `` - `` is a director or a blog name unless it is a keyword list. A dash
+between two runs of English title words is the film's own (``Mission: Impossible - Dead
+Reckoning``), see :func:`_title_dash`. The parser reads that structure instead of matching known
+titles, so titles it has never seen still work.
 """
 
 from __future__ import annotations
@@ -52,6 +54,35 @@ _WEAK_GENERIC = re.compile(
 _WEAK_ENGLISH = frozenset({"movie", "film", "movies", "films", "netflix", "Netflix"})
 # Words that only make sense next to a generic word: "스포 있음", "결말 포함", "해석 및 쿠키".
 _CONNECTORS = frozenset({"및", "있음", "없음", "포함", "주의", "약간", "다수", "o", "x", "and"})
+# English words that describe the post rather than name anything ("My Honest Review", "A
+# Spoiler-Free Review", "My Thoughts"); matched by normalize_key. They only tell a " - Full
+# Review" label from a " - Fallout review" subtitle; in _CONNECTORS or _STRONG_GENERIC they would
+# cut or drop films called "Honest", "Final" or "Reaction".
+_REVIEW_MODIFIERS = frozenset(
+    {
+        "my", "our", "a", "an", "the", "full", "quick", "short", "mini", "brief", "honest",
+        "final", "first", "initial", "personal", "indepth", "detailed", "spoilerfree",
+        "nonspoiler", "spoilerless", "no", "thoughts", "impressions", "reaction", "verdict",
+        "take", "opinion", "opinions", "rating",
+    }
+)  # fmt: skip
+# Words that make the text after a dash a blog or channel name, whatever its case: "Past Lives -
+# My Film Blog", "Dune - Netflix". Film subtitles after a dash do not carry them.
+_BLOG_WORDS = frozenset(
+    {"blog", "blogger", "vlog", "podcast", "movie", "movies", "film", "films", "netflix"}
+)
+# Title-case exceptions: English short words a title keeps in lower case ("Guardians of the
+# Galaxy"), so that they do not make a dash's right side read as a sentence.
+_SMALL_WORDS = frozenset(
+    {
+        "a", "an", "the", "and", "or", "nor", "but", "of", "in", "on", "at", "to", "for",
+        "with", "from", "by", "as", "into", "vs", "via", "per",
+    }
+)  # fmt: skip
+_ARTICLES = frozenset({"the", "a", "an"})
+# "Movie"/"Film" before a review word: a label in "Past Lives Movie Review", a name in "The Lego
+# Movie review"; see _movie_is_label.
+_MOVIE_WORDS = frozenset({"movie", "film"})
 # Extra words seen only inside label brackets: [추천], <신작>, [넷플릭스 시리즈].
 _LABEL_ONLY = frozenset(
     {"추천", "신작", "개봉작", "개봉", "재개봉", "시리즈", "드라마", "다큐", "다큐멘터리", "극장판"}
@@ -129,6 +160,9 @@ _EDGE_PUNCT = " :;,.·|~-–—_/\\'\"“”‘’"
 
 @dataclass(frozen=True, slots=True)
 class _Piece:
+    """A piece of a title; a separator keeps its spaces so that a dash kept in a film reads as
+    written (``Impossible - Dead``, ``Impossible–Dead``)."""
+
     kind: str  # "text", "bracket", "quote", "square", "paren", "sep"
     text: str
 
@@ -145,7 +179,7 @@ def _pieces(text: str) -> list[_Piece]:
             continue
         if m.start() > pos:
             pieces.append(_Piece("text", text[pos : m.start()]))
-        pieces.append(_Piece(kind, content.strip()))
+        pieces.append(_Piece(kind, content if kind == "sep" else content.strip()))
         pos = m.end()
     if pos < len(text):
         pieces.append(_Piece("text", text[pos:]))
@@ -227,6 +261,42 @@ class _Run:
     introduced: bool  # the residue came after "리뷰:" / "review:", so one keyword counts
 
 
+def _first_letter(token: str) -> str:
+    return next((c for c in token if c.isalnum()), "")
+
+
+def _capitalised(token: str) -> bool:
+    """Upper case or a number; Hangul has no case and is never capitalised."""
+    first = _first_letter(token)
+    return first.isdigit() or (first.isupper() and first.isascii())
+
+
+def _movie_is_label(name: list[str], review_word: str) -> bool:
+    """Whether a capitalised "Movie"/"Film" ending ``name`` right before a review word is a label.
+
+    Lower-case "movie" is always a label (``_WEAK_ENGLISH``); a capital is meaningful only when
+    the review word after it is lower case: "The Lego Movie review" capitalises Movie as part of a
+    name. In a Title Case heading ("Past Lives Movie Review") or before a Korean review word
+    (which has no case) the capital says nothing, and then:
+
+    * an article at the start or right before the word makes it a name — "The Lego Movie",
+      "A Minecraft Movie", "Jackass: The Movie", "This Is Not a Film" — so "The Lego Movie
+      Review" keeps it even though "The Batman Movie Review" is then wrong: many films are
+      named "The … Movie" (Lego, Simpsons, Peanuts, Super Mario Bros.), and "The Batman movie
+      review" in lower case still loses the word;
+    * a single word left ("Bee Movie Review", "Scary Movie Review", "Barbie Movie Review") keeps
+      it: that is where the spoof and animated "X Movie" titles live, and stripping would leave a
+      bare common word ("Bee", "Scary") that names another film, whereas "Barbie Movie" still
+      starts with the real name and a prefix lookup finds it;
+    * otherwise ("Past Lives Movie Review", "Past Lives Film Review") it is a label.
+    """
+    if len(name) < 3 or _key(name[-1]) not in _MOVIE_WORDS or not _is_strong(review_word):
+        return False
+    if _first_letter(review_word).islower():
+        return False
+    return _key(name[0]) not in _ARTICLES and _key(name[-2]) not in _ARTICLES
+
+
 def _split_run(run: str) -> _Run:
     """Split bare text into leading generic words, the film, a generic run and the rest.
 
@@ -244,6 +314,8 @@ def _split_run(run: str) -> _Run:
     while i < len(tokens) and not _is_strong(tokens[i]):
         i += 1
     film_tokens = tokens[start:i]
+    if i < len(tokens) and _movie_is_label(film_tokens, tokens[i]):
+        film_tokens.pop()
     while film_tokens and _is_weak(film_tokens[-1]):
         film_tokens.pop()
     introduced = False
@@ -353,12 +425,81 @@ def _read_parenthesis(content: str, film: str | None, extras: _Extras) -> None:
 # --- parse_title ------------------------------------------------------------------------------
 
 
+def _title_words_before_dash(left: str) -> bool:
+    """The text before a dash ends in English title words ("영화 Mission: Impossible")."""
+    words: list[str] = []
+    for token in reversed(left.split()):
+        if _is_generic(token):  # "영화 Mission: Impossible": a Korean label before the film
+            break
+        words.append(token)
+    text = " ".join(words)
+    if not words or _HANGUL.search(text) or not _LATIN.search(text):
+        return False
+    return _capitalised(words[0]) and _key(words[0]) not in _BLOG_WORDS
+
+
+def _title_words_after_dash(right: str) -> bool:
+    """The words after a dash, up to a review word, read as a title ("Dead Reckoning Part One").
+
+    Title case is the sign: a subtitle is capitalised like the film, while a tagline or comment
+    after a dash is a sentence ("Past Lives – the weight of twenty-four years"). A list is
+    keywords ("Past Lives - Love, Fate"); words that only describe the post ("My Honest Review",
+    "A Review") or a bare year are a label, not a subtitle; a blog or platform word is a blog name.
+    """
+    words: list[str] = []
+    for token in right.split():
+        if _is_generic(token):  # "Dead Reckoning 영화 리뷰": Korean generic words end it too
+            break
+        words.append(token)
+    text = " ".join(words)
+    if not words or _HANGUL.search(text) or _LIST_SEP.search(text):
+        return False
+    if not _capitalised(words[0]):
+        return False
+    for word in words:
+        key = _key(word)
+        if key in _BLOG_WORDS:
+            return False
+        if key and not _capitalised(word) and key not in _SMALL_WORDS:
+            return False
+    return any(
+        _LATIN.search(w) and _key(w) not in _REVIEW_MODIFIERS and _key(w) not in _SMALL_WORDS
+        for w in words
+    )
+
+
+def _title_dash(pieces: list[_Piece], index: int, left: str) -> bool:
+    """Whether the separator at ``index`` is a dash inside an English film name.
+
+    "Mission: Impossible - Dead Reckoning" and "Star Wars: Episode IV - A New Hope" put a dash
+    between two runs of title words, while a dash that ends the film introduces generic or label
+    words ("- review", "- 리뷰", "- 스포 있음"), a keyword list, a sentence, a year or a blog
+    name; so the words on both sides decide, not the dash. Korean titles carry no case to tell a
+    subtitle from a comment ("길복순 - 킬러도 엄마다"), so a dash next to Hangul always splits; so
+    does "/", "|" or "::", which bloggers use before a director or a blog name. The cost is a
+    Title Case director or tagline after a dash ("Past Lives - Celine Song"), which stays in the
+    name: only a list of names could tell "Celine Song" from "Dead Reckoning", and this parser
+    reads structure, not known names. A director after " / " or in parentheses still splits.
+    """
+    piece = pieces[index]
+    if piece.kind != "sep" or not set(piece.text.strip()) <= set("-–—"):
+        return False
+    if index == 0 or pieces[index - 1].kind != "text" or index + 1 >= len(pieces):
+        return False
+    after = pieces[index + 1]
+    return (
+        after.kind == "text"
+        and _title_words_before_dash(left)
+        and _title_words_after_dash(after.text)
+    )
+
+
 def _runs(pieces: list[_Piece]) -> list[str]:
-    """Bare text split at every bracket, quote, parenthesis and separator."""
+    """Bare text split at every bracket, quote, parenthesis and separator but a title's dash."""
     runs: list[str] = []
     current: list[str] = []
-    for piece in pieces:
-        if piece.kind == "text":
+    for index, piece in enumerate(pieces):
+        if piece.kind == "text" or _title_dash(pieces, index, "".join(current)):
             current.append(piece.text)
             continue
         runs.append("".join(current).strip())

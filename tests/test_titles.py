@@ -186,3 +186,161 @@ def test_looks_like_review_title(line: str, expected: bool) -> None:
 )
 def test_watching_occasions_are_not_part_of_the_film(title: str, film: str) -> None:
     assert parse_title(title).film == film
+
+
+# A dash between two runs of English title words is the film's own; the words on each side
+# decide, not the dash.
+@pytest.mark.parametrize(
+    ("title", "film"),
+    [
+        ("Mission: Impossible - Dead Reckoning", "Mission: Impossible - Dead Reckoning"),
+        (
+            "Mission: Impossible - Dead Reckoning Part One review",
+            "Mission: Impossible - Dead Reckoning Part One",
+        ),
+        ("Spider-Man: Across the Spider-Verse review", "Spider-Man: Across the Spider-Verse"),
+        ("Star Wars: Episode IV - A New Hope - review", "Star Wars: Episode IV - A New Hope"),
+        (
+            "Harry Potter and the Deathly Hallows – Part 2 review",
+            "Harry Potter and the Deathly Hallows – Part 2",
+        ),
+        # a Korean label before the film and Korean generic words after it
+        (
+            "영화 Mission: Impossible - Dead Reckoning 영화 리뷰",
+            "Mission: Impossible - Dead Reckoning",
+        ),
+        ("Review: Mission: Impossible - Fallout", "Mission: Impossible - Fallout"),
+    ],
+)
+def test_dash_between_title_words_stays_in_the_film(title: str, film: str) -> None:
+    assert parse_title(title).film == film
+
+
+def test_dash_in_film_with_year_and_keywords() -> None:
+    info = parse_title("Mission: Impossible – Dead Reckoning Part One (2023) 리뷰 (액션, 신뢰)")
+    assert (info.film, info.year, info.themes) == (
+        "Mission: Impossible – Dead Reckoning Part One",
+        2023,
+        ("액션", "신뢰"),
+    )
+    info = parse_title("Film review - Mission: Impossible - Fallout (2018)")
+    assert (info.film, info.year) == ("Mission: Impossible - Fallout", 2018)
+
+
+@pytest.mark.parametrize(
+    ("title", "film"),
+    [
+        # generic or label words after the dash
+        ("Past Lives - review", "Past Lives"),
+        ("Past Lives - 리뷰", "Past Lives"),
+        ("괴물 - 스포 있음", "괴물"),
+        ("Past Lives - My Honest Review", "Past Lives"),
+        ("Anatomy of a Fall - Spoiler-Free Review", "Anatomy of a Fall"),
+        ("Killers of the Flower Moon - My Thoughts", "Killers of the Flower Moon"),
+        ("Past Lives - Movie Review", "Past Lives"),
+        # a blog, a platform or a director
+        ("Past Lives | My Film Blog", "Past Lives"),
+        ("Past Lives - My Film Blog", "Past Lives"),
+        ("Glass Onion: A Knives Out Mystery - Netflix review", "Glass Onion: A Knives Out Mystery"),
+        ("Past Lives / Celine Song", "Past Lives"),
+        # a sentence, a year, a dash after the generic words or after a parenthesis
+        ("Past Lives – the weight of twenty-four years", "Past Lives"),
+        ("Past Lives - 2023", "Past Lives"),
+        ("Past Lives review - Love Story", "Past Lives"),
+        (
+            "Everything Everywhere All at Once (2022) - Multiverse Blues",
+            "Everything Everywhere All at Once",
+        ),
+        # Korean titles have no case to tell a subtitle from a comment: a dash always ends them
+        ("[넷플릭스] 길복순 - 킬러도 엄마다", "길복순"),
+        ("미나리 - Lee Isaac Chung", "미나리"),
+    ],
+)
+def test_dash_before_labels_comments_and_names_ends_the_film(title: str, film: str) -> None:
+    assert parse_title(title).film == film
+
+
+def test_keyword_list_after_a_dash_is_not_a_subtitle() -> None:
+    info = parse_title("Past Lives - Love, Fate, Time")
+    assert (info.film, info.themes) == ("Past Lives", ("Love", "Fate", "Time"))
+
+
+def test_title_case_name_after_a_dash_stays_in_the_film() -> None:
+    # The accepted cost of reading structure: "Celine Song" looks like "Dead Reckoning".
+    assert parse_title("Past Lives - Celine Song").film == "Past Lives - Celine Song"
+
+
+# "Movie"/"Film" before a review word: a label or part of the name (see _movie_is_label).
+@pytest.mark.parametrize(
+    ("title", "film"),
+    [
+        # a label: Title Case heading, or a Korean review word, with two words or more left
+        ("Past Lives Movie Review", "Past Lives"),
+        ("Past Lives Film Review", "Past Lives"),
+        ("PAST LIVES MOVIE REVIEW", "PAST LIVES"),
+        ("Past Lives Movie 리뷰", "Past Lives"),
+        ("Decision to Leave Movie Review - Park Chan-wook's fog", "Decision to Leave"),
+        ("Past Lives movie review", "Past Lives"),
+        ("패스트 라이브즈 영화 리뷰", "패스트 라이브즈"),
+        # a name: an article, a lower-case review word after a capital, or a word after it
+        ("The Lego Movie review", "The Lego Movie"),
+        ("The Lego Movie Review", "The Lego Movie"),
+        ("The Lego Movie 후기", "The Lego Movie"),
+        ("A Minecraft Movie Review", "A Minecraft Movie"),
+        ("Jackass: The Movie Review", "Jackass: The Movie"),
+        ("Super Mario Bros. Movie review", "Super Mario Bros. Movie"),
+        ("Scary Movie 3 review", "Scary Movie 3"),
+        ("Scary Movie 3 Review", "Scary Movie 3"),
+        ("레고 무비 리뷰", "레고 무비"),
+        ("무서운 영화 3 리뷰", "무서운 영화 3"),
+        # ambiguous, kept: one word left is where "Bee Movie" and "Scary Movie" live, and
+        # "Barbie Movie" still starts with the real name
+        ("Bee Movie Review", "Bee Movie"),
+        ("Scary Movie Review", "Scary Movie"),
+        ("Barbie Movie Review", "Barbie Movie"),
+        # ambiguous, kept: "The … Movie" is a name far more often than a label
+        ("The Batman Movie Review", "The Batman Movie"),
+    ],
+)
+def test_movie_before_a_review_word(title: str, film: str) -> None:
+    assert parse_title(title).film == film
+
+
+def test_film_review_label_keeps_year_and_keywords() -> None:
+    info = parse_title("Past Lives Film Review (2023)")
+    assert (info.film, info.year) == ("Past Lives", 2023)
+    info = parse_title("Past Lives Movie 후기 (사랑, 인연)")
+    assert (info.film, info.themes) == ("Past Lives", ("사랑", "인연"))
+
+
+# Titles as bloggers write them, mixing brackets, dashes and languages.
+@pytest.mark.parametrize(
+    ("title", "film", "year", "themes"),
+    [
+        ("<헤어질 결심> 리뷰 - 박찬욱의 안개", "헤어질 결심", None, ()),
+        (
+            "Everything Everywhere All at Once (2022) - 리뷰",
+            "Everything Everywhere All at Once",
+            2022,
+            (),
+        ),
+        ("[넷플릭스] 길복순 - 킬러도 엄마다", "길복순", None, ()),
+        ("Dune: Part Two review — spice and sand", "Dune: Part Two", None, ()),
+        (
+            "Spider-Man: Across the Spider-Verse (2023) review: identity, canon",
+            "Spider-Man: Across the Spider-Verse",
+            2023,
+            ("identity", "canon"),
+        ),
+        (
+            "Mission: Impossible - Dead Reckoning Part One 영화 리뷰 (2023) - 톰 크루즈",
+            "Mission: Impossible - Dead Reckoning Part One",
+            2023,
+            (),
+        ),
+        ("영화 헤어질 결심 리뷰 - 사랑, 붕괴", "헤어질 결심", None, ("사랑", "붕괴")),
+    ],
+)
+def test_tricky_titles(title: str, film: str, year: int | None, themes: tuple[str, ...]) -> None:
+    info = parse_title(title)
+    assert (info.film, info.year, info.themes) == (film, year, themes)
