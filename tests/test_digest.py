@@ -328,24 +328,47 @@ async def test_a_group_gets_at_most_its_per_chat_limit_in_any_window() -> None:
     )
     stamps: list[float] = []
     for _ in range(45):
-        await limiter.acquire("group", is_group=True)
+        slot = await limiter.acquire("group", is_group=True)
         stamps.append(clock.monotonic())
+        slot.release()  # an instant send
     for earlier, later in zip(stamps, stamps[20:], strict=False):
         assert later - earlier >= 60 - 1e-6
     assert stamps[-1] == pytest.approx(120.0)  # 20 now, 20 a minute later, 5 at two minutes
     # private chats are limited only overall: 30 at once, the 31st a second later
     before = clock.monotonic()
     for _ in range(31):
-        await limiter.acquire("dm", is_group=False)
+        (await limiter.acquire("dm", is_group=False)).release()
     assert clock.monotonic() - before == pytest.approx(1.0)
+
+
+async def test_sends_in_flight_count_until_they_end() -> None:
+    """The platform counts arrivals, which happen before a send ends: a send that is slow to
+    answer holds its place in the window until it ends, then for a period after."""
+    clock = ManualClock(T0)
+    limiter = PlatformLimiter(PlatformLimit(per_second=2), clock)
+    first = await limiter.acquire("a", is_group=False)
+    second = await limiter.acquire("b", is_group=False)
+    third = asyncio.ensure_future(limiter.acquire("c", is_group=False))
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert not third.done()  # two in flight: the third waits however long they take
+    clock.advance(30)
+    first.release()  # ended at 30 s: it counts until 31 s, beside the second still in flight
+    slot = await asyncio.wait_for(third, 1)
+    assert clock.monotonic() == pytest.approx(31.0)
+    second.release()
+    slot.release()  # both ended at 31 s: the next may start at 32 s
+    fourth = await limiter.acquire("d", is_group=False)
+    assert clock.monotonic() == pytest.approx(32.0)
+    fourth.release()
 
 
 async def test_retry_after_pauses_every_chat_of_the_platform() -> None:
     clock = ManualClock(T0)
     limiter = PlatformLimiter(PlatformLimit(), clock)  # unlimited until the platform says so
-    await limiter.acquire("a", is_group=False)
+    (await limiter.acquire("a", is_group=False)).release()
     limiter.retry_after(12)
-    await limiter.acquire("b", is_group=False)
+    (await limiter.acquire("b", is_group=False)).release()
     assert clock.monotonic() == pytest.approx(12.0)
 
 

@@ -117,9 +117,9 @@ class Deliverer:
         chat = sub.chat.address
         retries = 0
         while True:
-            # The token is taken right before the send, not before the claim and pick: taken
+            # The slot is taken right before the send, not before the claim and pick: taken
             # earlier, the database work in between bunched sends past the platform's limit.
-            await self.limiter.acquire(chat, is_group=sub.is_group)
+            slot = await self.limiter.acquire(chat, is_group=sub.is_group)
             try:
                 message_id = await self.adapter.send(chat, reply)
             except RetryLater as exc:
@@ -148,6 +148,9 @@ class Deliverer:
                 log.exception("digest: sending to %s failed", sub.chat)
                 await self._fail(claim, f"{type(exc).__name__}: {exc}", retry=True)
                 return Outcome(job, Status.FAILED, post_id, error=type(exc).__name__)
+            finally:
+                # however the send ended, it counts from now in the platform's window
+                slot.release()
             break
         await self._mark_sent(claim, str(message_id))
         return Outcome(job, Status.SENT, post_id, str(message_id), attempt=claim.attempt)
