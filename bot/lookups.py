@@ -189,6 +189,12 @@ class Lookups:
         terms = await asyncio.to_thread(query_terms, q)
         if not terms:
             return LookupResult(LookupKind.THEME, q, limit=limit, message="query.empty")
+        if len(terms) > 1:
+            # "소외 영화" is about 소외: a word most reviews hold names no theme, and requiring
+            # it as well only costs time (every review holding it is scored).
+            df, n_docs = await self.repo.document_frequencies(terms)
+            telling = [t for t in terms if df.get(t, 0) <= max(1, COMMON_TERM_SHARE * n_docs)]
+            terms = telling or terms
         scored, total = await self.repo.search_terms(
             terms, weights=THEME_WEIGHTS, limit=limit, offset=offset
         )

@@ -287,3 +287,11 @@ def test_sample_library_is_analysed(sample_sqlite: str) -> None:
 
     asyncio.run(check())
     assert Path(sample_sqlite.split("///", 1)[1]).exists()
+
+
+async def test_a_word_most_reviews_hold_does_not_narrow_a_theme(lookups: Lookups) -> None:
+    alone = await lookups.by_theme("가족", limit=20)
+    with_filler = await lookups.by_theme("가족 영화", limit=20)
+    assert alone.total > 0
+    assert [h.post.id for h in with_filler.hits] == [h.post.id for h in alone.hits]
+    assert with_filler.query == "가족 영화"
