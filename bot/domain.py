@@ -74,6 +74,22 @@ class TermField(enum.StrEnum):
     BODY = "body"
 
 
+THEME_WEIGHTS: dict[str, float] = {
+    TermField.THEME.value: 4.0,
+    TermField.TITLE.value: 2.0,
+    TermField.HEADING.value: 2.0,
+    TermField.KEYWORD.value: 1.5,
+    TermField.BODY.value: 0.4,
+}
+"""How much a theme word counts where it occurs: the blogger's own labels (title keyword list,
+tags) say what a review is about more surely than a word in a heading, and a heading more surely
+than a keyword mined from the body or a mention in passing.
+
+Storage keeps each post's score per term under these weights, so that a theme lookup reads a
+ranked index instead of scoring every review that holds the word: changing them means bumping
+``bot.analysis.post.ANALYSER_VERSION`` so that stored scores are recomputed."""
+
+
 @dataclass(frozen=True, slots=True)
 class Sentence:
     """One body sentence (headings are never sentences) and the content terms it holds."""

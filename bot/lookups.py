@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 
 from bot.analysis.kiwi import add_film_titles, warm_up
 from bot.analysis.terms import query_terms
-from bot.domain import CategoryCount, FilmEntry, ScoredId, StoredPost, TermField
+from bot.domain import THEME_WEIGHTS, CategoryCount, FilmEntry, ScoredId, StoredPost
 from bot.matching.film_index import FilmIndex
 from bot.matching.hangul import decompose, initials, is_initials_query
 from bot.ports import Repository
@@ -36,16 +36,6 @@ log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 300
 MAX_LIMIT = 50
-# How much a theme word counts where it occurs: the blogger's own labels (title keyword list,
-# tags) say what a review is about more surely than a word in a heading, and a heading more
-# surely than a keyword mined from the body or a mention in passing.
-THEME_WEIGHTS: dict[str, float] = {
-    TermField.THEME.value: 4.0,
-    TermField.TITLE.value: 2.0,
-    TermField.HEADING.value: 2.0,
-    TermField.KEYWORD.value: 1.5,
-    TermField.BODY.value: 0.4,
-}
 # A term held by more than this share of the library says little about any one review; the
 # OR fallback of free-text search leaves such terms out.
 COMMON_TERM_SHARE = 0.3

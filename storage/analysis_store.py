@@ -30,7 +30,7 @@ from sqlalchemy import Table, bindparam, case, delete, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain import IndexTerm, PostAnalysis, Sentence, TermField
+from bot.domain import THEME_WEIGHTS, IndexTerm, PostAnalysis, Sentence, TermField
 from storage.models import (
     CategoryCountRow,
     LibraryState,
@@ -40,6 +40,7 @@ from storage.models import (
     SectionRow,
     TermStat,
     ThemeCount,
+    ThemeScore,
 )
 
 MAX_TERM_LENGTH = 200
@@ -50,6 +51,26 @@ MAX_THEME_LENGTH = 200
 
 _SECTIONS = cast(Table, SectionRow.__table__)
 _TERMS = cast(Table, PostTerm.__table__)
+_THEME_SCORES = cast(Table, ThemeScore.__table__)
+
+K1 = 1.2
+"""Saturation of a stored weight w: w·(K1+1)/(w+K1) is 1 at w=1 and never above K1+1."""
+
+
+def saturate(weight: float) -> float:
+    return weight * (K1 + 1.0) / (weight + K1)
+
+
+def theme_scores(weights: dict[tuple[str, str], float]) -> dict[str, float]:
+    """Each term's theme score from its (term, field) weights (see ``ThemeScore``)."""
+    scores: dict[str, float] = {}
+    for (term, field), weight in weights.items():
+        factor = THEME_WEIGHTS.get(field, 0.0)
+        if factor > 0:
+            scores[term] = scores.get(term, 0.0) + factor * saturate(weight)
+    return scores
+
+
 _STATS = cast(Table, TermStat.__table__)
 _SENTENCES = cast(Table, PostSentences.__table__)
 _THEMES = cast(Table, ThemeCount.__table__)
@@ -287,12 +308,22 @@ class LibraryWriter:
             old = set((await self.session.execute(stmt)).scalars())
         if old:
             await self.session.execute(delete(_TERMS).where(_TERMS.c.post_id == post_id))
+            await self.session.execute(
+                delete(_THEME_SCORES).where(_THEME_SCORES.c.post_id == post_id)
+            )
         if weights:
             await self.session.execute(
                 _TERMS.insert(),
                 [
                     {"post_id": post_id, "term": term, "field": field, "weight": weight}
                     for (term, field), weight in weights.items()
+                ],
+            )
+            await self.session.execute(
+                _THEME_SCORES.insert(),
+                [
+                    {"term": term, "post_id": post_id, "score": score}
+                    for term, score in theme_scores(weights).items()
                 ],
             )
         new = {term for term, _field in weights}

@@ -261,6 +261,25 @@ class PostTerm(Base):
     weight: Mapped[float] = mapped_column(Float)
 
 
+class ThemeScore(Base):
+    """A post's theme score for one term: its fields' weights under
+    :data:`bot.domain.THEME_WEIGHTS`, saturated and summed (idf left out, being the same for
+    every post holding the term). ``ix_theme_scores_rank`` hands a theme lookup its best posts
+    in order, reading a page instead of scoring every post that mentions the word."""
+
+    __tablename__ = "theme_scores"
+    __table_args__ = (
+        Index("ix_theme_scores_rank", "term", "score", "post_id"),
+        {"sqlite_with_rowid": False},
+    )
+
+    term: Mapped[str] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True
+    )
+    score: Mapped[float] = mapped_column(Float)
+
+
 class TermStat(Base):
     """How many analysed posts hold a term in any field (kept up to date on every write)."""
 

@@ -22,11 +22,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain import ScoredId, TermField
-from storage.analysis_store import clean_term
-
-K1 = 1.2
-"""Saturation of a stored weight w: w·(K1+1)/(w+K1) is 1 at w=1 and never above K1+1."""
+from bot.domain import THEME_WEIGHTS, ScoredId, TermField
+from storage.analysis_store import K1, clean_term
 
 SIMILAR_FIELDS: dict[str, float] = {
     TermField.THEME.value: 3.0,
@@ -260,6 +257,8 @@ async def search_terms(
     if any(dfs[term] == 0 for term in wanted):
         return [], 0  # every term must occur, and this one occurs nowhere
     limit, offset = max(limit, 0), max(offset, 0)
+    if fields == _field_weights(THEME_WEIGHTS):
+        return await _ranked_theme(session, wanted, dfs, n, limit=limit, offset=offset)
     params: dict[str, Any] = {"n": len(wanted)}
     by_field = _case("field", fields, "f", params)
     by_term = _case("term", {term: idf(dfs[term], n) for term in wanted}, "t", params)
@@ -293,6 +292,66 @@ async def search_terms(
     if rows:
         return [ScoredId(int(r.post_id), float(r.score)) for r in rows], int(rows[0].total)
     return [], int((await session.execute(count, params)).scalar_one())
+
+
+async def _ranked_theme(
+    session: AsyncSession,
+    terms: Sequence[str],
+    dfs: dict[str, int],
+    n: int,
+    *,
+    limit: int,
+    offset: int,
+) -> tuple[list[ScoredId], int]:
+    """:func:`search_terms` under the theme weights, from the stored per-term scores.
+
+    One term (most theme queries): a page of ``ix_theme_scores_rank`` read backwards, and the
+    total is the term's document frequency — no post is scored at query time. Several: the
+    rarest term's posts, each joined to its scores for the others (a primary-key lookup each).
+    The score is the one :func:`search_terms` computes, idf × the stored sum; ties go to the
+    newer post id.
+    """
+    ordered = sorted(terms, key=lambda term: (dfs[term], term))
+    params: dict[str, Any] = {"limit": limit, "offset": offset}
+    if len(ordered) == 1:
+        [term] = ordered
+        page = await session.execute(
+            text(
+                "SELECT post_id, score FROM theme_scores WHERE term = :t"
+                " ORDER BY score DESC, post_id DESC LIMIT :limit OFFSET :offset"
+            ),
+            {**params, "t": term},
+        )
+        weight = idf(dfs[term], n)
+        return [ScoredId(int(r.post_id), float(r.score) * weight) for r in page], dfs[term]
+    joins, parts = [], []
+    for i, term in enumerate(ordered):
+        params[f"t{i}"], params[f"i{i}"] = term, idf(dfs[term], n)
+        parts.append(f"a{i}.score * CAST(:i{i} AS FLOAT)")
+        if i:
+            joins.append(
+                f" JOIN theme_scores a{i} ON a{i}.term = :t{i} AND a{i}.post_id = a0.post_id"
+            )
+    matches = (
+        "WITH m AS MATERIALIZED (SELECT a0.post_id AS post_id, "
+        + " + ".join(parts)
+        + " AS score FROM theme_scores a0"
+        + "".join(joins)
+        + " WHERE a0.term = :t0) "
+    )
+    rows = (
+        await session.execute(
+            text(
+                matches + "SELECT post_id, score, (SELECT count(*) FROM m) AS total FROM m"
+                " ORDER BY score DESC, post_id DESC LIMIT :limit OFFSET :offset"
+            ),
+            params,
+        )
+    ).all()
+    if rows:
+        return [ScoredId(int(r.post_id), float(r.score)) for r in rows], int(rows[0].total)
+    count = await session.execute(text(matches + "SELECT count(*) FROM m"), params)
+    return [], int(count.scalar_one())
 
 
 # --- more like this ---------------------------------------------------------------------------

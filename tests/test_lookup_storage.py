@@ -19,6 +19,7 @@ from alembic import command
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from bot.domain import THEME_WEIGHTS as REAL
 from bot.domain import (
     CategoryCount,
     IndexTerm,
@@ -941,3 +942,92 @@ async def test_related_entries_load_without_the_text(repo: SqlRepository) -> Non
     assert light.related == whole.related and light.related[0].stub
     assert light.sections == () and whole.sections == post(1).sections
     assert light.film == whole.film and light.title == whole.title
+
+
+# --- theme ranking from stored scores ---------------------------------------------------------
+
+_VOCABULARY = ("가족", "바다", "외로움", "복수", "우정", "계단")
+
+
+async def _random_library(repo: SqlRepository, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    for n in range(1, 29):
+        fields: dict[str, list[str]] = {"title": [], "theme": [], "heading": [], "keyword": []}
+        body: list[str] = []
+        for term in _VOCABULARY:
+            for name in fields:
+                if rng.random() < 0.2:
+                    fields[name].append(term)
+            body += [term] * rng.choice((0, 0, 1, 2, 3, 5))
+        await save(repo, post(n, result=analysis(body=body, **fields)))  # type: ignore[arg-type]
+
+
+def _scaled(weights: dict[str, float]) -> dict[str, float]:
+    """The same ranking computed at query time (other weights are never precomputed)."""
+    return {field: value * (1 + 1e-9) for field, value in weights.items()}
+
+
+@pytest.mark.parametrize(
+    "terms", [["가족"], ["외로움"], ["가족", "바다"], ["복수", "우정", "계단"]]
+)
+async def test_stored_theme_scores_rank_as_scoring_at_query_time_does(
+    repo: SqlRepository, terms: list[str]
+) -> None:
+    await _random_library(repo)
+    fast, fast_total = await repo.search_terms(terms, weights=REAL, limit=50)
+    slow, slow_total = await repo.search_terms(terms, weights=_scaled(REAL), limit=50)
+    assert fast_total == slow_total > 0
+    assert {(s.post_id, round(s.score, 6)) for s in fast} == {
+        (s.post_id, round(s.score, 6)) for s in slow
+    }
+    scores = [s.score for s in fast]
+    assert scores == sorted(scores, reverse=True)
+    # pages are slices of the whole ranking
+    pages = []
+    for offset in range(0, fast_total, 4):
+        page, total = await repo.search_terms(terms, weights=REAL, limit=4, offset=offset)
+        assert total == fast_total
+        pages += page
+    assert [s.post_id for s in pages] == [s.post_id for s in fast]
+
+
+async def test_stored_theme_scores_follow_reanalysis_and_deletion(repo: SqlRepository) -> None:
+    a, b = await save(
+        repo, post(1, result=analysis(theme=("가족",))), post(2, result=analysis(body=["가족"]))
+    )
+    ranked, _ = await ids_of(await repo.search_terms(["가족"], weights=REAL, limit=5))
+    assert ranked == [a, b]
+    await repo.save_analysis(b, analysis(2, theme=("가족",), title=("가족",)))
+    await repo.save_analysis(a, analysis(2, body=["바다"]))
+    assert await ids_of(await repo.search_terms(["가족"], weights=REAL, limit=5)) == ([b], 1)
+
+
+async def test_upgrading_fills_theme_scores_for_posts_analysed_before(db_url: str) -> None:
+    repo = await open_repository(db_url)
+    try:
+        await _random_library(repo, seed=3)
+        before = await repo.search_terms(["바다"], weights=REAL, limit=50)
+    finally:
+        await repo.close()
+    target = parse_url(db_url)
+    engine = create_engine(target)
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(_downgrade_to, "0003")
+    finally:
+        await engine.dispose()
+    repo = await open_repository(db_url)  # upgrades to the newest schema, 0004 filling the table
+    try:
+        after = await repo.search_terms(["바다"], weights=REAL, limit=50)
+        assert after[1] == before[1] > 0
+        assert [(s.post_id, round(s.score, 6)) for s in after[0]] == [
+            (s.post_id, round(s.score, 6)) for s in before[0]
+        ]
+    finally:
+        await repo.close()
+
+
+def _downgrade_to(connection: Connection, revision: str) -> None:
+    config = migrate.alembic_config()
+    config.attributes["connection"] = connection
+    command.downgrade(config, revision)
