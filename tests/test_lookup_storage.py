@@ -7,6 +7,7 @@ so that ranking, rarity and the AND/OR rules can be pinned exactly.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import itertools
 import random
 from collections import Counter
@@ -34,7 +35,7 @@ from bot.domain import (
     TermField,
 )
 from bot.ports import StorageError
-from storage import migrate, search
+from storage import analysis_store, migrate, search
 from storage.engine import create_engine, parse_url
 from storage.repository import SqlRepository, _ensure_schema, open_repository
 
@@ -1031,3 +1032,15 @@ def _downgrade_to(connection: Connection, revision: str) -> None:
     config = migrate.alembic_config()
     config.attributes["connection"] = connection
     command.downgrade(config, revision)
+
+
+def test_the_migrations_theme_weights_are_the_cores() -> None:
+    """0004 fills theme_scores with a copy of the weights; a change to them must come with a
+    new analyser version (re-analysis rewrites the scores), and this test says so."""
+    path = migrate.MIGRATIONS_DIR / "versions" / "0004_theme_scores.py"
+    spec = importlib.util.spec_from_file_location("migration_0004", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module._THEME_WEIGHTS == REAL
+    assert module._K1 == analysis_store.K1

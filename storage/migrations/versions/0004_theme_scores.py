@@ -17,14 +17,15 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from bot.domain import THEME_WEIGHTS
-
 revision: str = "0004"
 down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-_K1 = 1.2  # storage.analysis_store.K1 when this was written
+# bot.domain.THEME_WEIGHTS and storage.analysis_store.K1 when this was written: a migration is a
+# snapshot (later weights come with an analyser version, and re-analysis rewrites the scores).
+_THEME_WEIGHTS = {"theme": 4.0, "title": 2.0, "heading": 2.0, "keyword": 1.5, "body": 0.4}
+_K1 = 1.2
 
 
 def upgrade() -> None:
@@ -43,7 +44,7 @@ def upgrade() -> None:
         sqlite_with_rowid=False,
     )
     whens = " ".join(
-        f"WHEN '{field}' THEN {float(weight)!r}" for field, weight in THEME_WEIGHTS.items()
+        f"WHEN '{field}' THEN {float(weight)!r}" for field, weight in _THEME_WEIGHTS.items()
     )
     op.execute(
         "INSERT INTO theme_scores (term, post_id, score)"
