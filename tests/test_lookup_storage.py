@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from alembic import command
@@ -359,6 +360,53 @@ async def test_search_text_ranks_many_matches_alike(
     pages = [await repo.search_text(["가족"], require_all=True, limit=2, offset=o) for o in (0, 2)]
     assert [total for _, total in pages] == [4, 4]
     assert len({r.post_id for found, _ in pages for r in found}) == 4
+
+
+async def test_search_text_shortlists_very_many_matches(
+    repo: SqlRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite ranks the first pages of a huge match set among the posts that weigh the rarest
+    word most; on this small library every match is on the shortlist, so the page is complete
+    and holds the same posts, best first."""
+    monkeypatch.setattr(search, "RANK_ALL_MATCHES", 0)
+    monkeypatch.setattr(search, "PG_TS_RANK_MATCHES", 0)
+    used: list[bool] = []
+    shortlisted = search._shortlisted
+
+    async def spy(*args: Any, **kwargs: Any) -> Any:
+        found = await shortlisted(*args, **kwargs)
+        used.append(found is not None)
+        return found
+
+    monkeypatch.setattr(search, "_shortlisted", spy)
+    p1, p2, p3, _p4, _p5 = await _library(repo)
+    results, total = await repo.search_text(["가족", "홍수"], require_all=False, limit=10)
+    assert total == 4 and results[0].post_id == p3 and len(results) == 4
+    assert all(a.score >= b.score for a, b in itertools.pairwise(results))
+    found, total = await ids_of(await repo.search_text(["계단", "가족"], require_all=True, limit=9))
+    assert (sorted(found), total) == ([p1, p2], 2)
+    if repo._dialect == "sqlite":  # PostgreSQL has its own way with many matches
+        assert used == [True, True]
+
+
+async def test_a_shortlist_without_a_whole_page_ranks_every_match(
+    repo: SqlRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "RANK_ALL_MATCHES", 0)
+    monkeypatch.setattr(search, "SHORTLIST", 1)
+    # 바다 is the rarer word (ties go by the word); its best post lacks 산
+    a, b, _c = await save(
+        repo,
+        post(1, result=analysis(theme=("바다",), body=["바다"] * 3)),
+        post(2, result=analysis(body=["바다", "산"])),
+        post(3, result=analysis(body=["산"])),
+    )
+    assert await ids_of(await repo.search_text(["바다", "산"], require_all=True, limit=1)) == (
+        [b],
+        1,
+    )
+    found, total = await ids_of(await repo.search_text(["바다", "산"], require_all=False, limit=5))
+    assert total == 3 and set(found) == {a, b, _c}
 
 
 async def test_search_text_pages(repo: SqlRepository) -> None:
