@@ -306,7 +306,10 @@ class ChatAdapter(Protocol):
 
     async def stop(self) -> None: ...
 
-    async def send(self, chat: str, reply: Reply) -> str: ...
+    async def send(self, chat: str, reply: Reply, *, key: str | None = None) -> str:
+        """``key`` names the delivery (the same on a retry): a platform that can deduplicate
+        by it (Discord's ``nonce``) sends a retried delivery once; others ignore it."""
+        ...
 
 
 class ChatAdapterFactory(Protocol):

@@ -460,7 +460,18 @@ class FakeDiscord:
         problems = validate_message(body, create=True)
         if problems:
             return _form_error(problems)
+        nonce = body.get("nonce")
+        if nonce is not None and len(str(nonce)) > 25:
+            return _form_error({"nonce": "Must be 25 or fewer in length."})
+        if nonce is not None and body.get("enforce_nonce"):
+            # Discord answers a repeated nonce (same author, last few minutes) with the
+            # message it already created instead of creating another.
+            for message in self.messages.values():
+                if message.get("nonce") == str(nonce) and message["channel_id"] == channel:
+                    return _json(message)
         message = self._message(channel_id, body, flags=0, interaction=None)
+        if nonce is not None:
+            message["nonce"] = str(nonce)
         return _json(message)
 
     # ------------------------------------------------------------------ messages

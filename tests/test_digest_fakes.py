@@ -28,6 +28,7 @@ class FakeChatAdapter:
         self.script: dict[str, list[BaseException]] = defaultdict(list)
         self.gone: set[str] = set()
         self.attempts = 0
+        self.keys: list[str | None] = []  # the idempotency key of every attempt
 
     async def start(self, *, receive: bool = True) -> None:
         return None
@@ -35,8 +36,9 @@ class FakeChatAdapter:
     async def stop(self) -> None:
         return None
 
-    async def send(self, chat: str, reply: Reply) -> str:
+    async def send(self, chat: str, reply: Reply, *, key: str | None = None) -> str:
         self.attempts += 1
+        self.keys.append(key)
         if self.script.get(chat):
             raise self.script[chat].pop(0)
         if chat in self.gone:

@@ -152,6 +152,19 @@ async def test_a_send_only_start_posts_over_rest_without_the_gateway(
     assert fake.rejections == []
 
 
+async def test_a_retried_delivery_is_one_message(
+    adapter: DiscordAdapter, fake: FakeDiscord
+) -> None:
+    """The digest's key becomes a nonce Discord enforces: a retry of the same delivery (after
+    a crash between the send and its record) returns the message already created."""
+    first = await adapter.send(str(CHANNEL_ID), digest(), key="digest:41")
+    again = await adapter.send(str(CHANNEL_ID), digest(), key="digest:41")
+    other = await adapter.send(str(CHANNEL_ID), digest(), key="digest:42")
+    assert first == again != other
+    assert len([m for m in fake.messages.values() if m["channel_id"] == str(CHANNEL_ID)]) == 2
+    assert fake.rejections == []
+
+
 @pytest.mark.parametrize(
     ("setup", "error", "seconds"),
     [

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 from typing import Any
 
@@ -32,6 +33,11 @@ log = logging.getLogger(__name__)
 READY_TIMEOUT = 60.0  # seconds start() waits for the gateway before returning anyway
 GONE_CODES = frozenset({10003, 50001, 50013})  # unknown channel, missing access/permissions
 DEFAULT_RETRY = 60.0
+
+
+def nonce_of(key: str) -> str:
+    """A delivery key as a Discord nonce (at most 25 characters): a digest of it."""
+    return hashlib.blake2b(key.encode(), digest_size=12).hexdigest()[:25]
 
 
 class DiscordAdapter:
@@ -88,8 +94,12 @@ class DiscordAdapter:
                 await self._gateway
             self._gateway = None
 
-    async def send(self, chat: str, reply: Reply) -> str:
-        """Post ``reply`` to the channel (or thread) with id ``chat``; the message id."""
+    async def send(self, chat: str, reply: Reply, *, key: str | None = None) -> str:
+        """Post ``reply`` to the channel (or thread) with id ``chat``; the message id.
+
+        ``key`` becomes the message's ``nonce`` with ``enforce_nonce``: Discord then answers a
+        repeat within a few minutes (discord.py's own retry after a 5xx, or ours after a crash
+        between the send and its record) with the message it already created."""
         chat = str(chat).strip()
         if not chat.isascii() or not chat.isdigit():
             raise DeliveryError(f"not a Discord channel id: {chat[:40]!r}")
@@ -102,6 +112,8 @@ class DiscordAdapter:
         view = build_view(rendered)
         if view is not None:
             kwargs["view"] = view
+        if key:
+            kwargs["nonce"] = nonce_of(key)
         channel = self.bot.get_partial_messageable(int(chat))
         try:
             message = await channel.send(allowed_mentions=NO_MENTIONS, **kwargs)

@@ -459,10 +459,11 @@ class TelegramAdapter:
 
     # ------------------------------------------------------------------ unprompted sends
 
-    async def send(self, chat: str, reply: Reply) -> str:
+    async def send(self, chat: str, reply: Reply, *, key: str | None = None) -> str:
         """Deliver ``reply`` as one message to ``chat`` (``"id"`` or ``"id:topic"``) and return
         its message id. Never retries and never sends twice: a 429 is :class:`RetryLater`,
-        a blocked bot or a vanished chat is :class:`ChatGone`."""
+        a blocked bot or a vanished chat is :class:`ChatGone`. ``key`` is not used: the Bot
+        API has nothing to deduplicate by."""
         app = self._app
         if app is None:
             raise DeliveryError("telegram: the adapter is not running")

@@ -121,7 +121,9 @@ class Deliverer:
             # earlier, the database work in between bunched sends past the platform's limit.
             slot = await self.limiter.acquire(chat, is_group=sub.is_group)
             try:
-                message_id = await self.adapter.send(chat, reply)
+                # the same key on every attempt of this delivery, so a platform that can
+                # deduplicate (Discord) never shows it twice
+                message_id = await self.adapter.send(chat, reply, key=f"digest:{claim.delivery_id}")
             except RetryLater as exc:
                 wait = max(0.0, float(exc.seconds))
                 if retries >= self.config.max_send_retries or wait > self.config.max_retry_wait:
