@@ -55,8 +55,9 @@ counts in ``post_terms`` (see ``_search_text_pg``)."""
 RANK_ALL_MATCHES = 1000
 SHORTLIST = 400
 MAX_SHORTLIST_PAGE = SHORTLIST // 4
-"""On SQLite, above ``RANK_ALL_MATCHES`` matches the first pages of a text search (up to a
-quarter of ``SHORTLIST`` results) are ranked within a shortlist (see ``_shortlisted``)."""
+"""Above ``RANK_ALL_MATCHES`` matches (on PostgreSQL, above ``PG_TS_RANK_MATCHES`` too, where
+``ts_rank`` ranks fewer), the first pages of a text search (up to ``MAX_SHORTLIST_PAGE``
+results) are ranked within a shortlist (see ``_shortlisted``)."""
 
 MAX_QUERY_TERMS = 64
 """A query's distinct terms beyond this many are ignored (a pasted essay is not a query)."""
@@ -200,7 +201,7 @@ async def _shortlisted(
         params[f"h{i}"], params[f"s{i}"] = term, max(SHORTLIST // len(heads), offset + limit)
         branches.append(
             f"SELECT * FROM (SELECT post_id FROM theme_scores WHERE term = :h{i}"
-            f" ORDER BY score DESC, post_id DESC LIMIT :s{i})"
+            f" ORDER BY score DESC, post_id DESC LIMIT :s{i}) AS head{i}"
         )
     weights = _case("t.term", {term: idf(dfs[term], n) for term in terms}, "w", params)
     sql = (
@@ -239,6 +240,12 @@ async def _search_text_pg(
     total = int((await session.execute(count, params)).scalar_one())
     if total <= offset or limit == 0:
         return [], total
+    if total > max(RANK_ALL_MATCHES, PG_TS_RANK_MATCHES) and offset + limit <= MAX_SHORTLIST_PAGE:
+        shortlisted = await _shortlisted(
+            session, terms, require_all, limit, offset, min(limit, total - offset)
+        )
+        if shortlisted is not None:
+            return shortlisted, total
     dfs, n = await document_frequencies(session, terms)
     names = ", ".join(f"CAST(:t{i} AS text)" for i in range(len(terms)))
     weights = " ".join(
