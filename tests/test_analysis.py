@@ -339,3 +339,31 @@ def test_junk_posts_are_skipped_quickly() -> None:
         )
     )
     assert result.sentences == ()
+
+
+def test_a_batch_analysed_on_kiwis_threads_equals_one_post_at_a_time() -> None:
+    """Ingest hands a batch's paragraphs to Kiwi together (both cores); the analysis must not
+    change by it, and nothing prefetched may linger for later calls."""
+    from bot.analysis import kiwi
+    from bot.ingest.enrich import _analyse_all
+
+    posts = [
+        ParsedPost(
+            title=f"<영화{n}> 리뷰",
+            kind=SourceKind.TISTORY_PAGE,
+            sections=(
+                Section(
+                    None, f"반지하 집의 계단은 가족의 자리를 보여 준다. 영화{n}는 냄새로 끝난다."
+                ),
+                Section("결말", "비가 오던 밤, 모두가 아래로 내려갔다.\nIt ends in the rain."),
+            ),
+        )
+        for n in range(3)
+    ]
+    one_by_one = [analyse_post(p) for p in posts]
+    assert _analyse_all(posts) == one_by_one
+    assert kiwi._prefetched == {}
+    paragraph = "계단을 오르는 장면이 길다. 그리고 냄새가 남는다."
+    assert kiwi.prefetch_sentences([paragraph, paragraph, ""]) == 1
+    assert kiwi.split_into_sents(paragraph) == kiwi.split_into_sents(paragraph)  # once, then live
+    kiwi.clear_prefetched()

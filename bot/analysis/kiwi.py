@@ -39,6 +39,7 @@ _HANGUL_SYLLABLE_LAST = 0xD7A3
 _lock = threading.RLock()
 _kiwi: Any = None
 _seen_titles: set[str] = set()
+_prefetched: dict[str, list[KiwiSentence]] = {}
 _generation = 0
 
 
@@ -66,8 +67,14 @@ class KiwiSentence(NamedTuple):
     morphs: tuple[Morph, ...]
 
 
+KIWI_THREADS = 2
+"""Kiwi's own worker threads, used by :func:`prefetch_sentences` (a batch of paragraphs at
+once, outside the GIL): on this project's two-core machines one batch takes half the time of
+the same paragraphs one by one. Single calls run on the caller's thread as before."""
+
+
 def _create() -> Any:
-    return Kiwi(load_multi_dict=False)
+    return Kiwi(load_multi_dict=False, num_workers=KIWI_THREADS)
 
 
 def get_kiwi() -> Any:
@@ -119,14 +126,46 @@ def split_into_sents(text: str) -> list[KiwiSentence]:
         return []
     kiwi = get_kiwi()
     with _lock:
+        ready = _prefetched.pop(text, None)
+        if ready is not None:
+            return ready
         sents = kiwi.split_into_sents(
             text, split_complex=True, return_tokens=True, return_sub_sents=False
         )
-        # The text is sliced from the input rather than taken from Kiwi: the original, always.
-        return [
-            KiwiSentence(text[s.start : s.end], s.start, s.end, _morphs(s.tokens, s.start))
-            for s in sents
-        ]
+        return _sentences(text, sents)
+
+
+def _sentences(text: str, sents: Iterable[Any]) -> list[KiwiSentence]:
+    # The text is sliced from the input rather than taken from Kiwi: the original, always.
+    return [
+        KiwiSentence(text[s.start : s.end], s.start, s.end, _morphs(s.tokens, s.start))
+        for s in sents
+    ]
+
+
+def prefetch_sentences(texts: Sequence[str]) -> int:
+    """Analyse ``texts`` in one batch on Kiwi's threads, for the :func:`split_into_sents`
+    calls about to ask for them (each answer is handed out once). Returns how many.
+
+    Why: ingest spends most of its time in Kiwi, one paragraph at a time on one core; a batch
+    uses both. Texts not asked for afterwards are dropped by :func:`clear_prefetched`.
+    """
+    wanted = [t for t in dict.fromkeys(texts) if t and t not in _prefetched]
+    if not wanted:
+        return 0
+    kiwi = get_kiwi()
+    with _lock:
+        results = kiwi.split_into_sents(
+            iter(wanted), split_complex=True, return_tokens=True, return_sub_sents=False
+        )
+        for text, sents in zip(wanted, results, strict=True):
+            _prefetched[text] = _sentences(text, sents)
+    return len(wanted)
+
+
+def clear_prefetched() -> None:
+    with _lock:
+        _prefetched.clear()
 
 
 def warm_up() -> float:

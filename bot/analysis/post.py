@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 
 from bot.analysis.keywords import keyword_counts, mine_themes, theme_label
-from bot.analysis.sentences import segments
+from bot.analysis.sentences import kiwi_paragraphs, segments
 from bot.analysis.terms import prepare, query_terms, term_hits, terms
 from bot.domain import IndexTerm, ParsedPost, PostAnalysis, Sentence, TermField
 from bot.excerpts import section_excerpt
@@ -132,6 +132,19 @@ def analyse_post(post: ParsedPost) -> PostAnalysis:
         summary=summarize(sentences) if sentences else "",
         excerpts=tuple(section_excerpt(texts) if texts else "" for texts in by_section),
     )
+
+
+def kiwi_inputs(post: ParsedPost) -> list[str]:
+    """The paragraphs of ``post`` that :func:`analyse_post` will give Kiwi, in order."""
+    out: list[str] = []
+    budget = MAX_POST_CHARS
+    for section in post.sections:
+        if budget <= 0 or not section.text:
+            continue
+        text = prepare_body(section.text[:budget])
+        budget -= len(text)
+        out.extend(kiwi_paragraphs(text, skip_junk=True))
+    return out
 
 
 def prepare_body(text: str) -> str:

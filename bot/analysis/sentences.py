@@ -189,6 +189,19 @@ def segments(text: str, *, skip_junk: bool = False) -> list[Segment]:
     return out
 
 
+def kiwi_paragraphs(text: str, *, skip_junk: bool = False) -> list[str]:
+    """The paragraphs :func:`segments` will hand to Kiwi whole, for a batch to analyse them
+    ahead (:func:`bot.analysis.kiwi.prefetch_sentences`)."""
+    text = _SURROGATES.sub("\ufffd", text)
+    return [
+        paragraph
+        for paragraph in paragraphs(text)
+        if not (skip_junk and is_junk(paragraph))
+        and _LETTER.search(paragraph) is not None
+        and is_hangul_dominant(paragraph)
+    ]
+
+
 def split_sentences(text: str) -> list[str]:
     """The sentences of ``text``, each stripped, never empty, in order.
 

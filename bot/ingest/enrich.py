@@ -12,11 +12,12 @@ import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from bot.analysis.kiwi import add_film_titles
+from bot.analysis.kiwi import add_film_titles, clear_prefetched, prefetch_sentences
 from bot.analysis.post import (
     ANALYSER_VERSION,
     analyse_post,
     keyword_candidates,
+    kiwi_inputs,
     with_mined_themes,
 )
 from bot.domain import ParsedPost, PostAnalysis, StoredPost
@@ -41,7 +42,14 @@ async def learn_films(repo: Repository) -> None:
 
 
 def _analyse_all(posts: Sequence[ParsedPost]) -> list[PostAnalysis]:
-    return [analyse_post(p) for p in posts]
+    # The batch's paragraphs go through Kiwi together first, on its threads (both cores);
+    # analyse_post then finds them done.
+    if len(posts) > 1:
+        prefetch_sentences([text for post in posts for text in kiwi_inputs(post)])
+    try:
+        return [analyse_post(p) for p in posts]
+    finally:
+        clear_prefetched()
 
 
 async def analyse(repo: Repository, posts: Sequence[ParsedPost]) -> list[ParsedPost]:
