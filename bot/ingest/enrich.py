@@ -42,10 +42,9 @@ async def learn_films(repo: Repository) -> None:
 
 
 def _analyse_all(posts: Sequence[ParsedPost]) -> list[PostAnalysis]:
-    # The batch's paragraphs go through Kiwi together first, on its threads (both cores);
-    # analyse_post then finds them done.
-    if len(posts) > 1:
-        prefetch_sentences([text for post in posts for text in kiwi_inputs(post)])
+    # The batch's paragraphs (a single page has dozens) go through Kiwi together first, on
+    # its threads (both cores); analyse_post then finds them done.
+    prefetch_sentences([text for post in posts for text in kiwi_inputs(post)])
     try:
         return [analyse_post(p) for p in posts]
     finally:
