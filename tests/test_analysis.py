@@ -367,3 +367,21 @@ def test_a_batch_analysed_on_kiwis_threads_equals_one_post_at_a_time() -> None:
     assert kiwi.prefetch_sentences([paragraph, paragraph, ""]) == 1
     assert kiwi.split_into_sents(paragraph) == kiwi.split_into_sents(paragraph)  # once, then live
     kiwi.clear_prefetched()
+
+
+def test_a_failing_batch_analysis_falls_back_to_one_paragraph_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot.ingest import enrich
+
+    def broken(texts: object) -> int:
+        raise RuntimeError("kiwi thread pool gone")
+
+    post = ParsedPost(
+        title="<괴물> 리뷰",
+        kind=SourceKind.TISTORY_PAGE,
+        sections=(Section(None, "한강에서 괴물이 나온다. 가족이 딸을 찾아 나선다."),),
+    )
+    expected = analyse_post(post)
+    monkeypatch.setattr(enrich, "prefetch_sentences", broken)
+    assert enrich._analyse_all([post]) == [expected]

@@ -9,6 +9,7 @@ post's own transaction.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
@@ -23,6 +24,8 @@ from bot.analysis.post import (
 from bot.domain import ParsedPost, PostAnalysis, StoredPost
 from bot.ports import Repository
 from bot.textnorm import normalize_key
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
 REANALYSE_BATCH = 200
@@ -44,8 +47,12 @@ async def learn_films(repo: Repository) -> None:
 def _analyse_all(posts: Sequence[ParsedPost]) -> list[PostAnalysis]:
     # The batch's paragraphs (a single page has dozens) go through Kiwi together first, on
     # its threads (both cores); analyse_post then finds them done.
-    prefetch_sentences([text for post in posts for text in kiwi_inputs(post)])
     try:
+        try:
+            prefetch_sentences([text for post in posts for text in kiwi_inputs(post)])
+        except Exception:  # only a speed-up: each paragraph is then analysed on its own
+            log.debug("batch analysis failed; analysing paragraph by paragraph", exc_info=True)
+            clear_prefetched()
         return [analyse_post(p) for p in posts]
     finally:
         clear_prefetched()
