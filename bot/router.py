@@ -113,6 +113,7 @@ class CommandSpec:
     args_key: str | None
     description_key: str
     in_menu: bool = True
+    admin: bool = False  # refused in a group to a sender the adapter does not report as admin
 
 
 COMMANDS: tuple[CommandSpec, ...] = (
@@ -126,13 +127,17 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("related", ("관련", "관련글"), "args.number", "cmd.related"),
     CommandSpec("random", ("랜덤", "추천", "recommend"), "args.random", "cmd.random"),
     # the daily digest (bot/digest)
-    CommandSpec("subscribe", ("구독",), "subscribe.args", "subscribe.cmd"),
+    CommandSpec("subscribe", ("구독",), "subscribe.args", "subscribe.cmd", admin=True),
     CommandSpec(
-        "unsubscribe", ("구독취소", "구독해지"), "subscribe.args_unsubscribe", "subscribe.cmd_stop"
+        "unsubscribe",
+        ("구독취소", "구독해지"),
+        "subscribe.args_unsubscribe",
+        "subscribe.cmd_stop",
+        admin=True,
     ),
     CommandSpec("subscriptions", ("구독목록",), None, "subscribe.cmd_list"),
     CommandSpec("digest", ("오늘의리뷰", "다이제스트"), None, "digest.cmd"),
-    CommandSpec("status", ("상태",), "status.args", "status.cmd"),
+    CommandSpec("status", ("상태",), "status.args", "status.cmd", admin=True),
     CommandSpec("lang", ("언어", "language"), "args.lang", "cmd.lang"),
     CommandSpec("help", ("도움말", "도움"), None, "cmd.help"),
     CommandSpec("start", ("시작",), None, "cmd.start", in_menu=False),
@@ -1230,3 +1235,9 @@ def _preview(value: object) -> str:
 def known_commands() -> Sequence[str]:
     """Every command name and alias the router accepts (for adapters' command filters)."""
     return [name for spec in COMMANDS for name in (spec.name, *spec.aliases)]
+
+
+def admin_commands() -> Sequence[str]:
+    """The names and aliases of the commands that need the sender's admin status in a group,
+    so that an adapter asks its platform about it (a round trip) only for these."""
+    return [name for spec in COMMANDS if spec.admin for name in (spec.name, *spec.aliases)]

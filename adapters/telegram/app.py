@@ -91,8 +91,8 @@ from bot.ports import ChatGone, DeliveryError, RetryLater
 from bot.replies import Reply, ReplyKind
 from bot.results import LookupService
 from bot.router import (
-    COMMANDS,
     Router,
+    admin_commands,
     clean_input,
     command_menu,
     known_commands,
@@ -113,13 +113,10 @@ LATIN_COMMANDS = sorted(
     }
 )
 _KNOWN = frozenset(unicodedata.normalize("NFKC", name).casefold() for name in known_commands())
-# Commands that change or reveal a chat's digest settings: only for these is the sender's
-# admin status asked of Telegram (one getChatMember call), never for ordinary lookups.
+# Only for these is the sender's admin status asked of Telegram (one getChatMember call),
+# never for ordinary lookups.
 ADMIN_COMMANDS = frozenset(
-    unicodedata.normalize("NFKC", name).casefold()
-    for spec in COMMANDS
-    if spec.name in ("subscribe", "unsubscribe", "status")
-    for name in (spec.name, *spec.aliases)
+    unicodedata.normalize("NFKC", name).casefold() for name in admin_commands()
 )
 _ADMIN_STATUSES = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
 
@@ -588,18 +585,16 @@ class TelegramAdapter:
                 is_admin = sender_chat.id == chat.id  # a linked channel is not an admin
             elif message.from_user is not None and self._needs_admin(text):
                 is_admin = await self._is_admin(bot, chat.id, message.from_user.id)
-        user = message.from_user
+        # an anonymous admin writes as the group: not anyone in particular
+        person = message.from_user if message.sender_chat is None else None
         return ChatContext(
             platform=self.name,
             chat_id=str(chat.id),
             thread_id=str(thread) if thread is not None else None,
             is_group=is_group,
             is_admin=is_admin,
-            # an anonymous admin writes as the group: not anyone in particular
-            is_operator=user is not None
-            and message.sender_chat is None
-            and user.id in self._settings.admins,
-            user_id=str(user.id) if user is not None and message.sender_chat is None else None,
+            is_operator=person is not None and person.id in self._settings.admins,
+            user_id=str(person.id) if person is not None else None,
         )
 
     @staticmethod

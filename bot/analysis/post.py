@@ -104,16 +104,13 @@ def analyse_post(post: ParsedPost) -> PostAnalysis:
     sentences: list[Sentence] = []
     by_section: list[list[str]] = [[] for _ in post.sections]
     keywords: Counter[str] = Counter()
-    budget = MAX_POST_CHARS
-    for index, section in enumerate(post.sections):
+    for index, (section, text) in enumerate(zip(post.sections, _bodies(post), strict=True)):
         if section.heading:
             heading_terms = terms(section.heading[:MAX_LINE_CHARS])
             stream.extend(heading_terms)
             fields.add(TermField.HEADING, heading_terms)
-        if budget <= 0 or not section.text:
+        if not text:
             continue
-        text = prepare_body(section.text[:budget])
-        budget -= len(text)
         for segment in segments(text, skip_junk=True):
             hits = term_hits(segment.text, segment.morphs)
             sentence_terms = tuple(hit.term for hit in hits)
@@ -136,14 +133,22 @@ def analyse_post(post: ParsedPost) -> PostAnalysis:
 
 def kiwi_inputs(post: ParsedPost) -> list[str]:
     """The paragraphs of ``post`` that :func:`analyse_post` will give Kiwi, in order."""
+    return [
+        paragraph
+        for text in _bodies(post)
+        if text
+        for paragraph in kiwi_paragraphs(text, skip_junk=True)
+    ]
+
+
+def _bodies(post: ParsedPost) -> list[str]:
+    """Each section's body as analysed, ``""`` past the :data:`MAX_POST_CHARS` budget."""
     out: list[str] = []
     budget = MAX_POST_CHARS
     for section in post.sections:
-        if budget <= 0 or not section.text:
-            continue
-        text = prepare_body(section.text[:budget])
+        text = prepare_body(section.text[:budget]) if budget > 0 and section.text else ""
         budget -= len(text)
-        out.extend(kiwi_paragraphs(text, skip_junk=True))
+        out.append(text)
     return out
 
 

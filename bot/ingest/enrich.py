@@ -95,22 +95,7 @@ def as_parsed(post: StoredPost) -> ParsedPost:
 async def analyse_new_stubs(repo: Repository) -> int:
     """Analyse the stubs the last save made (their title and themes), so theme and text
     lookups list them, marked as stubs, before their posts are ingested. Returns how many."""
-    done = 0
-    seen: set[int] = set()
-    while True:
-        batch = await repo.posts_to_analyse(
-            ANALYSER_VERSION, limit=REANALYSE_BATCH, new_stubs_only=True
-        )
-        batch = [p for p in batch if p.id not in seen]
-        if not batch:
-            return done
-        seen.update(p.id for p in batch)
-        for stored, parsed in zip(
-            batch, await analyse(repo, [as_parsed(p) for p in batch]), strict=True
-        ):
-            assert parsed.analysis is not None
-            await repo.save_analysis(stored.id, parsed.analysis)
-        done += len(batch)
+    return await _analyse_stored(repo, new_stubs_only=True)
 
 
 async def reanalyse(repo: Repository, *, progress: Progress | None = None) -> int:
@@ -119,21 +104,29 @@ async def reanalyse(repo: Repository, *, progress: Progress | None = None) -> in
     Runs on start after a migration or an analyser upgrade, in batches so that memory stays
     flat however large the library is.
     """
+    return await _analyse_stored(repo, new_stubs_only=False, progress=progress)
+
+
+async def _analyse_stored(
+    repo: Repository, *, new_stubs_only: bool, progress: Progress | None = None
+) -> int:
     done = 0
     total: int | None = None
     seen: set[int] = set()
     while True:
-        batch = await repo.posts_to_analyse(ANALYSER_VERSION, limit=REANALYSE_BATCH)
+        batch = await repo.posts_to_analyse(
+            ANALYSER_VERSION, limit=REANALYSE_BATCH, new_stubs_only=new_stubs_only
+        )
         if not batch or all(p.id in seen for p in batch):
             break  # the second condition guards against a backend that cannot store analyses
         seen.update(p.id for p in batch)
-        if total is None:
-            total = await repo.count_posts()
         enriched = await analyse(repo, [as_parsed(p) for p in batch])
         for stored, parsed in zip(batch, enriched, strict=True):
             assert parsed.analysis is not None
             await repo.save_analysis(stored.id, parsed.analysis)
         done += len(batch)
         if progress is not None:
+            if total is None:
+                total = await repo.count_posts()
             progress("", done, max(done, total))
     return done
