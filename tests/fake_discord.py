@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from aiohttp import WSMsgType, web
 
 API = "/api/v10"
@@ -1062,6 +1063,14 @@ async def fake_discord(monkeypatch: Any) -> AsyncIterator[FakeDiscord]:
             discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(fake.gateway)
         )
         yield fake
+
+
+@pytest.fixture
+async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
+    """The fake for one test; at the end, nothing the bot sent may have been refused."""
+    async with fake_discord(monkeypatch) as running:
+        yield running
+        assert running.rejections == [], "the bot sent something Discord rejects"
 
 
 class Harness:

@@ -4,12 +4,17 @@ told to raise RetryLater / ChatGone / a crash, and a small library builder."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from bot.config import DigestConfig, SourceConfig
 from bot.digest.clock import ManualClock
+from bot.digest.service import DigestService
 from bot.domain import ParsedPost, Section, SourceKind
+from bot.lookups import Lookups
 from bot.ports import ChatGone, Repository, RetryLater
 from bot.replies import Reply
+from bot.router import Router
 
 
 class Crash(BaseException):
@@ -82,3 +87,18 @@ def review(
 async def add_reviews(repo: Repository, posts: list[ParsedPost]) -> list[int]:
     results = await repo.save_posts(posts, source="test")
     return [r.post_id for r in results]
+
+
+async def digest_router(repo: Repository, *, sources: Sequence[SourceConfig] = ()) -> Router:
+    """Three reviews and a router whose digest service defaults to 09:00 Asia/Seoul, on a
+    clock stopped at 2024-03-01 (the chat adapters' digest tests drive it through this)."""
+    await add_reviews(repo, [review(n, day=n) for n in range(1, 4)])
+    lookups = Lookups(repo)
+    service = DigestService(
+        repo,
+        lookups,
+        DigestConfig(time="09:00", timezone="Asia/Seoul"),
+        sources=list(sources),
+        clock=ManualClock(datetime(2024, 3, 1, tzinfo=UTC)),
+    )
+    return Router(lookups, default_lang="ko", digest=service)

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
 from bot.chat import ChatContext
-from bot.config import DigestConfig, SourceConfig
-from bot.digest.clock import ManualClock
+from bot.config import SourceConfig
 from bot.digest.model import ChatKey, DigestFilter, FilterKind, Mode
-from bot.digest.service import DigestService
 from bot.i18n import t
 from bot.lookups import Lookups
 from bot.replies import ActionKind, ReplyKind
 from bot.router import Router
 from storage.repository import SqlRepository
-from tests.test_digest_fakes import add_reviews, review
+from tests.test_digest_fakes import digest_router
 
 GROUP = ChatContext("telegram", "-1001", thread_id="7", is_group=True, is_admin=False)
 GROUP_ADMIN = ChatContext("telegram", "-1001", thread_id="7", is_group=True, is_admin=True)
@@ -25,16 +21,9 @@ PRIVATE = ChatContext("telegram", "42", is_group=False, is_admin=True)
 
 @pytest.fixture
 async def router(repo: SqlRepository) -> Router:
-    await add_reviews(repo, [review(n, day=n) for n in range(1, 4)])
-    lookups = Lookups(repo)
-    service = DigestService(
-        repo,
-        lookups,
-        DigestConfig(time="09:00", timezone="Asia/Seoul"),
-        sources=[SourceConfig(url="https://blog.example/rss", interval=30)],
-        clock=ManualClock(datetime(2024, 3, 1, tzinfo=UTC)),
+    return await digest_router(
+        repo, sources=[SourceConfig(url="https://blog.example/rss", interval=30)]
     )
-    return Router(lookups, digest=service)
 
 
 async def test_only_admins_change_a_groups_subscriptions(
@@ -124,3 +113,11 @@ async def test_router_without_a_digest_service_says_so(router: Router) -> None:
     plain = Router(Lookups.__new__(Lookups))
     reply = await plain.handle("/subscribe", user="u", lang="en")
     assert reply.headline == t("digest.unavailable", "en")
+
+
+def test_the_router_names_the_commands_that_need_an_admin() -> None:
+    """Adapters ask their platform about the sender only for these (Telegram: getChatMember)."""
+    from bot.router import admin_commands
+
+    assert set(admin_commands()) == {"subscribe", "구독", "unsubscribe", "구독취소", "구독해지",
+                                     "status", "상태"}  # fmt: skip

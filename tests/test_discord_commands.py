@@ -28,16 +28,11 @@ from tests.fake_discord import (
     Harness,
     Refused,
     custom_ids,
-    fake_discord,
+    fake,
 )
 from tests.fake_lookups import FakeLookups
 
-
-@pytest.fixture
-async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
-    async with fake_discord(monkeypatch) as running:
-        yield running
-        assert running.rejections == [], "the bot sent something Discord rejects"
+__all__ = ["fake"]  # the fixture, used by the tests below
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ channel or refuses.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,39 +17,23 @@ import pytest
 
 from adapters.discord import DiscordAdapter, build_bot
 from adapters.discord.commands import subscribe_text
-from bot.config import Config, DigestConfig, DiscordConfig
-from bot.digest.clock import ManualClock
+from bot.config import Config, DiscordConfig
 from bot.digest.model import ChatKey, DigestFilter, FilterKind, Mode
-from bot.digest.service import DigestService
 from bot.i18n import t
-from bot.lookups import Lookups
 from bot.router import Router
 from storage.repository import SqlRepository
-from tests.fake_discord import CHANNEL_ID, TOKEN, FakeDiscord, Harness, fake_discord, texts
-from tests.test_digest_fakes import add_reviews, review
+from tests.fake_discord import CHANNEL_ID, TOKEN, FakeDiscord, Harness, fake, texts
+from tests.test_digest_fakes import digest_router
 
 MANAGE_GUILD = discord.Permissions(manage_guild=True).value
 CHANNEL = ChatKey("discord", str(CHANNEL_ID), None)
 
-
-@pytest.fixture
-async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
-    async with fake_discord(monkeypatch) as running:
-        yield running
-        assert running.rejections == [], "the bot sent something Discord rejects"
+__all__ = ["fake"]  # the fixture, used by the tests below
 
 
 @pytest.fixture
 async def router(repo: SqlRepository) -> Router:
-    await add_reviews(repo, [review(n, day=n) for n in range(1, 4)])
-    lookups = Lookups(repo)
-    service = DigestService(
-        repo,
-        lookups,
-        DigestConfig(time="09:00", timezone="Asia/Seoul"),
-        clock=ManualClock(datetime(2024, 3, 1, tzinfo=UTC)),
-    )
-    return Router(lookups, default_lang="ko", digest=service)
+    return await digest_router(repo)
 
 
 @pytest.fixture

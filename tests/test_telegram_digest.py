@@ -10,22 +10,17 @@ stores the subscription under that chat (and forum topic).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 
 import pytest
 
 from adapters.telegram import create_adapter
-from bot.config import Config, DigestConfig
-from bot.digest.clock import ManualClock
+from bot.config import Config
 from bot.digest.model import ChatKey
-from bot.digest.service import DigestService
 from bot.i18n import t
-from bot.lookups import Lookups
-from bot.router import Router
 from storage.repository import SqlRepository
 from tests.fake_telegram import FakeTelegram, StoredMessage
 from tests.fake_telegram.harness import Harness, fake, no_proxy, settings
-from tests.test_digest_fakes import add_reviews, review
+from tests.test_digest_fakes import digest_router
 
 __all__ = ["fake", "no_proxy"]  # fixtures used by the tests below
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
@@ -43,16 +38,10 @@ OPERATOR = 5099
 
 @pytest.fixture
 async def bot(fake: FakeTelegram, repo: SqlRepository) -> AsyncIterator[Harness]:
-    await add_reviews(repo, [review(n, day=n) for n in range(1, 4)])
-    lookups = Lookups(repo)
-    service = DigestService(
-        repo,
-        lookups,
-        DigestConfig(time="09:00", timezone="Asia/Seoul"),
-        clock=ManualClock(datetime(2024, 3, 1, tzinfo=UTC)),
+    router = await digest_router(repo)
+    adapter = create_adapter(
+        Config(telegram=settings(fake, admins=[OPERATOR])), router, router._lookups
     )
-    router = Router(lookups, default_lang="ko", digest=service)
-    adapter = create_adapter(Config(telegram=settings(fake, admins=[OPERATOR])), router, lookups)
     assert adapter is not None
     harness = await Harness(fake, adapter).start()
     try:
