@@ -62,6 +62,9 @@ class TelegramConfig(_Section):
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_path: str | None = None  # default: the path of webhook_url
     poll_timeout: float = Field(default=10.0, ge=0, le=50)  # long-polling seconds
+    # how long a request waits for Telegram's answer; a digest send that gets none in time
+    # may still have arrived, so it is not sent again ([digest] resend_uncertain)
+    read_timeout: float = Field(default=10.0, gt=0, le=120)
     concurrent_updates: int = Field(default=32, ge=1, le=256)  # chats answered at once
     rate_limit_per_second: float = Field(default=30.0, ge=0)  # overall; 0 = no limiter
     rate_limit_group_per_minute: float = Field(default=20.0, ge=0)  # per group; 0 = none
@@ -98,7 +101,11 @@ class DigestConfig(_Section):
     """``[digest]``: defaults for ``/subscribe`` and how deliveries are paced and retried.
 
     ``stale_claim_minutes``: a claim without a message id older than this is taken to be a
-    crashed send and retried (once: ``max_attempts`` counts the first try). The rate limits are
+    crashed send and retried (once: ``max_attempts`` counts the first try) — if the process
+    died before the request left. One that died mid-request (or a send that timed out waiting
+    for the answer) may already be in the chat; it is reported and, unless
+    ``resend_uncertain``, not sent again: Telegram has no way to ask, and a duplicate in a
+    group is what readers notice. The rate limits are
     the platforms' documented ones; ``max_retry_wait`` is the longest "retry after" waited out
     inside a tick (a longer one leaves the digest to the next tick, same local day).
     """
@@ -108,6 +115,7 @@ class DigestConfig(_Section):
     timezone: str = "Asia/Seoul"
     stale_claim_minutes: float = Field(default=10.0, gt=0)
     max_attempts: int = Field(default=2, ge=1, le=5)
+    resend_uncertain: bool = False
     max_retry_wait: float = Field(default=120.0, ge=0)
     max_send_retries: int = Field(default=5, ge=0, le=50)
     concurrency: int = Field(default=8, ge=1, le=256)

@@ -528,6 +528,18 @@ MESSAGES.update(
             "en": "Last digest run: {at} UTC ({sent} sent, {failed} failed)",
             "ko": "마지막 실행: {at} UTC (보냄 {sent}, 실패 {failed})",
         },
+        "status.day": {
+            "en": "Last 24 h: {sent} sent, {pending} in progress, {failed} failed, "
+            "{gone} to chats that removed the bot",
+            "ko": "최근 24시간: 보냄 {sent}, 보내는 중 {pending}, 실패 {failed}, "
+            "봇을 내보낸 채팅 {gone}",
+        },
+        "status.uncertain": {
+            "en": "{count} cut off mid-send when the bot stopped: perhaps delivered, not sent "
+            "again (set [digest] resend_uncertain = true to resend instead)",
+            "ko": "{count}개는 봇이 멈출 때 보내는 도중이었어요: 전달됐을 수 있어 다시 보내지 "
+            "않았어요 (다시 보내려면 [digest] resend_uncertain = true)",
+        },
         "status.never_ran": {"en": "The digest has not run yet.", "ko": "아직 실행된 적이 없어요."},
         "status.source": {
             "en": "{url}: last success {success}, errors {errors} in a row ({total} in all)",

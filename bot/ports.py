@@ -205,17 +205,36 @@ class Repository(Protocol):
         now: datetime,
         stale_after: timedelta,
         max_attempts: int,
+        take_uncertain: bool = False,
     ) -> Claim | None:
         """Claim a delivery, atomically across processes; None when it is not ours to send.
 
         A new key is claimed at once (attempt 1). An existing claim is taken over only when it
         is older than ``stale_after`` without a message id (its process died before sending)
-        and has had fewer than ``max_attempts``; past that it is marked failed instead.
+        and has had fewer than ``max_attempts``; past that it is marked failed instead. A stale
+        claim left SENDING (its process died mid-request) is taken over only with
+        ``take_uncertain``.
         """
         ...
 
     async def attach_post(self, claim: Claim, post_id: int) -> None:
         """Record the review picked for a claim, so that a retry sends the same one."""
+        ...
+
+    async def mark_sending(self, claim: Claim, *, now: datetime, sending: bool = True) -> bool:
+        """Record that the request is about to leave (``sending``) or that it came back
+        unsent (a "retry after"); False if another process took the claim over meanwhile,
+        and then nothing may be sent. A claim left SENDING by a dead process is uncertain."""
+        ...
+
+    async def settle_uncertain(self, *, before: datetime) -> list[Delivery]:
+        """Mark every delivery left SENDING since before ``before`` UNCERTAIN (its process
+        died mid-request) and return them, so a tick reports them instead of resending."""
+        ...
+
+    async def move_chat(self, chat: ChatKey, new_chat_id: str, *, now: datetime) -> int:
+        """Point ``chat``'s subscriptions at the chat's new id (a group became a supergroup);
+        where the new id already has a subscription of the same kind, the old one goes."""
         ...
 
     async def mark_sent(self, claim: Claim, *, message_id: str, now: datetime) -> bool:
@@ -284,6 +303,21 @@ class RetryLater(DeliveryError):
     def __init__(self, message: str, seconds: float) -> None:
         super().__init__(message)
         self.seconds = seconds
+
+
+class ChatMoved(DeliveryError):
+    """Nothing was sent: the chat lives under a new id now (a Telegram group that became a
+    supergroup). ``new_chat_id`` is the id to send to (the topic, if any, stays), and to keep
+    for next time."""
+
+    def __init__(self, message: str, new_chat_id: str) -> None:
+        super().__init__(message)
+        self.new_chat_id = new_chat_id
+
+
+class SendUncertain(DeliveryError):
+    """The request left but no answer came back (a read timeout, a dropped connection): the
+    message may or may not be in the chat. Sending it again could show it twice."""
 
 
 class ChatAdapter(Protocol):

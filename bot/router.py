@@ -713,6 +713,20 @@ class Router:
             lines.append(t("status.last_tick", lang, at=at, sent=sent, failed=failed))
         else:
             lines.append(t("status.never_ran", lang))
+        if status.day:
+            day = status.day
+            lines.append(
+                t(
+                    "status.day",
+                    lang,
+                    sent=day.get("sent", 0),
+                    failed=day.get("failed", 0),
+                    gone=day.get("gone", 0),
+                    pending=day.get("claimed", 0) + day.get("sending", 0),
+                )
+            )
+            if day.get("uncertain"):
+                lines.append(t("status.uncertain", lang, count=day["uncertain"]))
         known = {s.url: s for s in status.sources}
         for url in status.configured_sources or list(known):
             src = known.get(url)

@@ -9,7 +9,8 @@ unique (subscription, key) constraint:
 * taking over a stale claim (its process died between claim and send) is a compare-and-set
   ``UPDATE … WHERE claim_token = old``, after ``SELECT … FOR UPDATE SKIP LOCKED`` on
   PostgreSQL; SQLite runs every write in ``BEGIN IMMEDIATE``, so writers are serialised anyway;
-* only the holder of the current ``claim_token`` can mark the delivery sent.
+* only the holder of the current ``claim_token`` can mark the delivery sending or sent, so a
+  process that was slow past ``stale_after`` finds its claim gone and sends nothing.
 """
 
 from __future__ import annotations
@@ -235,6 +236,7 @@ class DigestStore:
         now: datetime,
         stale_after: timedelta,
         max_attempts: int,
+        take_uncertain: bool = False,
     ) -> Claim | None:
         token = secrets.token_hex(16)
         with self._errors():
@@ -265,8 +267,11 @@ class DigestStore:
                 row = (await session.execute(stmt)).scalar_one_or_none()
                 if row is None:  # another process holds it right now
                     return None
+                takeable = {DeliveryState.CLAIMED.value}
+                if take_uncertain:
+                    takeable.add(DeliveryState.SENDING.value)
                 if (
-                    row.state != DeliveryState.CLAIMED.value
+                    row.state not in takeable
                     or row.message_id is not None
                     or row.claimed_at > now - stale_after
                 ):
@@ -281,7 +286,12 @@ class DigestStore:
                         DigestDelivery.id == row.id,
                         DigestDelivery.claim_token == row.claim_token,
                     )
-                    .values(attempts=row.attempts + 1, claim_token=token, claimed_at=now)
+                    .values(
+                        attempts=row.attempts + 1,
+                        claim_token=token,
+                        claimed_at=now,
+                        state=DeliveryState.CLAIMED.value,
+                    )
                     .execution_options(synchronize_session=False)
                 )
                 if int(getattr(taken, "rowcount", 0) or 0) != 1:
@@ -303,6 +313,59 @@ class DigestStore:
 
     async def attach_post(self, claim: Claim, post_id: int) -> None:
         await self._update_claim(claim, post_id=post_id)
+
+    async def mark_sending(self, claim: Claim, *, now: datetime, sending: bool = True) -> bool:
+        # claimed_at moves too: a SENDING claim is stale ``stale_after`` from the request,
+        # not from the claim (a long wait for the rate limiter is not a dead process)
+        state = DeliveryState.SENDING if sending else DeliveryState.CLAIMED
+        return await self._update_claim(claim, state=state.value, claimed_at=now)
+
+    async def settle_uncertain(self, *, before: datetime) -> list[Delivery]:
+        with self._errors():
+            async with self._write() as session, session.begin():
+                rows = (
+                    await session.execute(
+                        update(DigestDelivery)
+                        .where(
+                            DigestDelivery.state == DeliveryState.SENDING.value,
+                            DigestDelivery.message_id.is_(None),
+                            DigestDelivery.claimed_at < before,
+                        )
+                        .values(
+                            state=DeliveryState.UNCERTAIN.value,
+                            error="the process stopped while sending; not sent again",
+                        )
+                        .returning(DigestDelivery)
+                        .execution_options(synchronize_session=False)
+                    )
+                ).scalars()
+                return [_delivery(r) for r in rows]
+
+    async def move_chat(self, chat: ChatKey, new_chat_id: str, *, now: datetime) -> int:
+        moved = 0
+        with self._errors():
+            async with self._write() as session, session.begin():
+                rows = list(
+                    (
+                        await session.execute(select(DigestSubscription).where(*_chat_where(chat)))
+                    ).scalars()
+                )
+                target = ChatKey(chat.platform, new_chat_id, chat.thread_id)
+                taken = set(
+                    (
+                        await session.execute(
+                            select(DigestSubscription.mode).where(*_chat_where(target))
+                        )
+                    ).scalars()
+                )
+                for row in rows:
+                    if row.mode in taken:
+                        await session.delete(row)
+                        continue
+                    row.chat_id = new_chat_id
+                    row.updated_at = now
+                    moved += 1
+        return moved
 
     async def mark_sent(self, claim: Claim, *, message_id: str, now: datetime) -> bool:
         with self._errors():
@@ -342,7 +405,10 @@ class DigestStore:
                     return
                 row.error = error
                 if retry and state is DeliveryState.FAILED:
-                    row.claimed_at = _LONG_AGO  # claimable again next tick, within the budget
+                    # the platform answered "no": nothing was sent, so this is a plain claim
+                    # again, claimable by the next tick within the attempt budget
+                    row.state = DeliveryState.CLAIMED.value
+                    row.claimed_at = _LONG_AGO
                 else:
                     row.state = state.value
 
@@ -363,7 +429,14 @@ class DigestStore:
             .where(
                 DigestDelivery.subscription_id == subscription_id,
                 DigestDelivery.post_id.is_not(None),
-                DigestDelivery.state.in_([DeliveryState.SENT.value, DeliveryState.CLAIMED.value]),
+                DigestDelivery.state.in_(
+                    [
+                        DeliveryState.SENT.value,
+                        DeliveryState.CLAIMED.value,
+                        DeliveryState.SENDING.value,
+                        DeliveryState.UNCERTAIN.value,  # perhaps received: not picked again
+                    ]
+                ),
             )
             .order_by(DigestDelivery.claimed_at, DigestDelivery.id)
         )

@@ -16,11 +16,12 @@ from bot.chat import ChatContext
 from bot.config import DigestConfig
 from bot.digest.clock import ManualClock
 from bot.digest.delivery import Status
-from bot.digest.model import ChatKey, DeliveryState, DigestFilter, FilterKind, Mode
+from bot.digest.model import ChatKey, Claim, DeliveryState, DigestFilter, FilterKind, Mode
 from bot.digest.ratelimit import PlatformLimit, PlatformLimiter
 from bot.digest.scheduler import DigestScheduler, router_render
 from bot.digest.service import DigestService
 from bot.lookups import Lookups
+from bot.ports import ChatMoved, SendUncertain
 from bot.replies import ActionKind, ReplyKind
 from bot.router import Router
 from storage.repository import SqlRepository, open_repository
@@ -167,16 +168,32 @@ async def test_subscribing_after_the_hour_starts_tomorrow(
 # ---------------------------------------------------------------------- exactly once
 
 
+def crash_before_sending(repo: SqlRepository, monkeypatch: pytest.MonkeyPatch, times: int) -> None:
+    """The process dies after its claim and pick, before the request leaves (while waiting
+    for the rate limiter, say): the next ``times`` SENDING marks never happen."""
+    original = repo.mark_sending
+    left = [times]
+
+    async def mark_sending(claim: Claim, *, now: datetime, sending: bool = True) -> bool:
+        if sending and left[0] > 0:
+            left[0] -= 1
+            raise Crash()
+        return await original(claim, now=now, sending=sending)
+
+    monkeypatch.setattr(repo, "mark_sending", mark_sending)
+
+
 async def test_crash_between_claim_and_send_is_retried_once_with_the_same_review(
-    repo: SqlRepository, library: list[int]
+    repo: SqlRepository, library: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     h = Harness(repo, config=DigestConfig(stale_claim_minutes=10))
     await h.subscribe("c1")
-    h.telegram.script["c1"].append(Crash())
+    crash_before_sending(repo, monkeypatch, times=1)
     with pytest.raises(Crash):
         await h.tick_at(datetime(2024, 3, 2, 0, 0, tzinfo=UTC))
     [claimed] = await repo.recent_deliveries(T0)
     assert claimed.state is DeliveryState.CLAIMED and claimed.post_id is not None
+    assert h.telegram.attempts == 0
     # restarted a minute later: the claim may still be another process's send in flight
     assert await h.tick_at(datetime(2024, 3, 2, 0, 1, tzinfo=UTC)) == []
     assert h.telegram.sent == []
@@ -187,28 +204,150 @@ async def test_crash_between_claim_and_send_is_retried_once_with_the_same_review
     assert await h.tick_at(datetime(2024, 3, 2, 5, 0, tzinfo=UTC)) == []
     [sent] = await repo.recent_deliveries(T0)
     assert sent.state is DeliveryState.SENT and sent.attempts == 2 and sent.message_id == "m1"
-    # both attempts named the same delivery, so a platform that deduplicates shows it once
-    first, retry = h.telegram.keys
-    assert first == retry and first is not None
+    assert h.telegram.keys == [f"digest:{sent.id}"]
 
 
 async def test_two_crashes_mark_the_digest_failed_and_it_is_never_tried_a_third_time(
-    repo: SqlRepository, library: list[int]
+    repo: SqlRepository, library: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     h = Harness(repo, config=DigestConfig(stale_claim_minutes=10, max_attempts=2))
     await h.subscribe("c2")
-    h.telegram.script["c2"].extend([Crash(), Crash()])
+    crash_before_sending(repo, monkeypatch, times=2)
     with pytest.raises(Crash):
         await h.tick_at(datetime(2024, 3, 2, 0, 0, tzinfo=UTC))
     with pytest.raises(Crash):
         await h.tick_at(datetime(2024, 3, 2, 0, 11, tzinfo=UTC))
     await h.tick_at(datetime(2024, 3, 2, 0, 22, tzinfo=UTC))
     await h.tick_at(datetime(2024, 3, 2, 1, 0, tzinfo=UTC))
-    assert h.telegram.attempts == 2 and h.telegram.sent == []
+    assert h.telegram.attempts == 0 and h.telegram.sent == []
     [failed] = await repo.recent_deliveries(T0)
-    assert failed.state is DeliveryState.FAILED
+    assert failed.state is DeliveryState.FAILED and failed.attempts == 2
     # the next day is a new digest
     assert await h.tick_at(datetime(2024, 3, 3, 0, 0, tzinfo=UTC)) == [Status.SENT]
+
+
+async def test_a_crash_mid_send_is_never_resent_and_is_reported(
+    repo: SqlRepository, library: list[int]
+) -> None:
+    """Died with the request on its way: the message may be in the chat, and Telegram cannot
+    be asked. It is not sent again (no duplicate), and /status says so."""
+    h = Harness(repo, config=DigestConfig(stale_claim_minutes=10))
+    await h.subscribe("m1")
+    h.telegram.script["m1"].append(Crash())
+    with pytest.raises(Crash):
+        await h.tick_at(datetime(2024, 3, 2, 0, 0, tzinfo=UTC))
+    [sending] = await repo.recent_deliveries(T0)
+    assert sending.state is DeliveryState.SENDING
+    # restarted a minute later, and again once the claim is stale: not sent again
+    assert await h.tick_at(datetime(2024, 3, 2, 0, 1, tzinfo=UTC)) == []
+    h.clock.set(datetime(2024, 3, 2, 0, 11, tzinfo=UTC))
+    report = await h.scheduler.tick()
+    assert report.count(Status.UNCERTAIN) == 1 and report.summary()["uncertain"] == 1
+    for minute in (12, 30, 59):
+        assert await h.tick_at(datetime(2024, 3, 2, 0, minute, tzinfo=UTC)) == []
+    assert h.telegram.attempts == 1 and h.telegram.sent == []
+    [uncertain] = await repo.recent_deliveries(T0)
+    assert uncertain.state is DeliveryState.UNCERTAIN and uncertain.attempts == 1
+    operator = ChatContext("telegram", "op", is_operator=True)
+    reply = await h.router.handle("/status", user="op", chat=operator)
+    assert any("보내는 도중" in note and "1개" in note for note in reply.notes), reply.notes
+    # tomorrow is a new digest, and the review it perhaps got is not picked for it again
+    assert await h.tick_at(datetime(2024, 3, 3, 0, 0, tzinfo=UTC)) == [Status.SENT]
+    assert uncertain.post_id not in h.telegram.post_ids("m1")
+
+
+async def test_with_resend_uncertain_a_crash_mid_send_is_resent_once(
+    repo: SqlRepository, library: list[int]
+) -> None:
+    h = Harness(repo, config=DigestConfig(stale_claim_minutes=10, resend_uncertain=True))
+    await h.subscribe("r1")
+    h.telegram.script["r1"].extend([Crash(), Crash()])
+    with pytest.raises(Crash):
+        await h.tick_at(datetime(2024, 3, 2, 0, 0, tzinfo=UTC))
+    with pytest.raises(Crash):
+        await h.tick_at(datetime(2024, 3, 2, 0, 11, tzinfo=UTC))
+    for minute in (22, 40):
+        await h.tick_at(datetime(2024, 3, 2, 0, minute, tzinfo=UTC))
+    assert h.telegram.attempts == 2
+    [failed] = await repo.recent_deliveries(T0)
+    assert failed.state is DeliveryState.FAILED
+    # both attempts named the same delivery, so a platform that deduplicates shows it once
+    first, retry = h.telegram.keys
+    assert first == retry == f"digest:{failed.id}"
+
+
+async def test_a_send_without_an_answer_is_uncertain_unless_resending_is_chosen(
+    repo: SqlRepository, library: list[int]
+) -> None:
+    h = Harness(repo)
+    await h.subscribe("u1")
+    h.telegram.script["u1"].append(SendUncertain("telegram: chat u1: no answer from Telegram"))
+    assert await h.tick_at(datetime(2024, 3, 2, 0, 0, tzinfo=UTC)) == [Status.UNCERTAIN]
+    assert await h.tick_at(datetime(2024, 3, 2, 0, 30, tzinfo=UTC)) == []
+    assert h.telegram.attempts == 1
+    [delivery] = await repo.recent_deliveries(T0)
+    assert delivery.state is DeliveryState.UNCERTAIN and "perhaps delivered" in (
+        delivery.error or ""
+    )
+
+    again = Harness(repo, config=DigestConfig(resend_uncertain=True))
+    await again.subscribe("u2")
+    again.telegram.script["u2"].append(SendUncertain("no answer"))
+    assert await again.tick_at(datetime(2024, 3, 2, 0, 0, tzinfo=UTC)) == [Status.FAILED]
+    assert await again.tick_at(datetime(2024, 3, 2, 0, 1, tzinfo=UTC)) == [Status.SENT]
+    assert await again.tick_at(datetime(2024, 3, 2, 0, 30, tzinfo=UTC)) == []
+    assert again.telegram.chats() == ["u2"]
+
+
+async def test_a_claim_taken_over_is_not_sent_by_its_slow_first_holder(
+    repo: SqlRepository, library: list[int]
+) -> None:
+    """A process that stalled past ``stale_claim_minutes`` after claiming (a long GC pause, a
+    suspended VM) must not send once it wakes: the claim is another's by then."""
+    h = Harness(repo)
+    sub = await h.subscribe("slow")
+    stale = timedelta(minutes=10)
+    first = await repo.claim_delivery(
+        sub,
+        "d:2024-03-02",
+        local_date=None,
+        post_id=library[0],
+        now=T0,
+        stale_after=stale,
+        max_attempts=2,
+    )
+    assert first is not None
+    later = T0 + timedelta(minutes=11)
+    second = await repo.claim_delivery(
+        sub,
+        "d:2024-03-02",
+        local_date=None,
+        post_id=None,
+        now=later,
+        stale_after=stale,
+        max_attempts=2,
+    )
+    assert second is not None and second.post_id == library[0]
+    assert await repo.mark_sending(first, now=later) is False
+    assert await repo.mark_sent(first, message_id="x", now=later) is False
+    assert await repo.mark_sending(second, now=later) is True
+
+
+async def test_a_group_that_became_a_supergroup_gets_its_digest_at_the_new_id(
+    repo: SqlRepository, library: list[int]
+) -> None:
+    h = Harness(repo)
+    await h.subscribe("-100", is_group=True)
+    await h.subscribe("-100", mode=Mode.NEW, is_group=True)
+    await h.subscribe("-200", mode=Mode.NEW, is_group=True)  # the supergroup had one already
+    h.telegram.script["-100"].append(ChatMoved("telegram: chat -100 is now -200", "-200"))
+    assert await h.tick_at(datetime(2024, 3, 2, 0, 0, tzinfo=UTC)) == [Status.SENT]
+    assert h.telegram.chats() == ["-200"]
+    moved = await repo.chat_subscriptions(ChatKey("telegram", "-200"))
+    assert sorted(s.mode.value for s in moved) == ["daily", "new"]
+    assert await repo.chat_subscriptions(ChatKey("telegram", "-100")) == []
+    assert await h.tick_at(datetime(2024, 3, 3, 0, 0, tzinfo=UTC)) == [Status.SENT]
+    assert h.telegram.chats() == ["-200", "-200"]
 
 
 async def test_overlapping_ticks_send_each_digest_once(
@@ -306,7 +445,7 @@ async def test_chat_gone_pauses_its_subscription_and_the_others_still_get_theirs
 
 
 async def test_sends_are_paced_by_the_platform_limit(
-    repo: SqlRepository, library: list[int]
+    repo: SqlRepository, library: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     h = Harness(
         repo,
@@ -314,6 +453,14 @@ async def test_sends_are_paced_by_the_platform_limit(
     )
     for n in range(25):
         await h.subscribe(f"r{n}")
+
+    async def instant_mark(*args: object, **kwargs: object) -> bool:
+        # The SENDING mark is written inside the slot. Here it must take no time: a manual
+        # clock moved by one waiter's sleep while another's write is still on the wire would
+        # stretch that send's slot, which only this clock does (crash tests cover the mark).
+        return True
+
+    monkeypatch.setattr(repo, "mark_sending", instant_mark)
     await h.tick_at(datetime(2024, 3, 2, 0, 0, tzinfo=UTC))
     times = sorted(at for _, _, at in h.telegram.sent)
     assert len(times) == 25

@@ -24,7 +24,7 @@ from adapters.telegram import TelegramAdapter, create_adapter
 from bot.config import Config, ConfigError, TelegramConfig
 from bot.domain import Section
 from bot.i18n import t
-from bot.ports import ChatGone, DeliveryError, RetryLater
+from bot.ports import ChatGone, ChatMoved, DeliveryError, RetryLater, SendUncertain
 from bot.replies import Reply, ReplyKind
 from bot.results import LookupResult
 from bot.router import Router, command_menu
@@ -688,6 +688,43 @@ async def test_send_delivers_one_message_and_maps_failures(
     with pytest.raises(DeliveryError):
         await adapter.send("not a chat", reply)
     no_rejections(fake, allowed=("chat not found",))
+
+
+async def test_send_to_a_group_that_became_a_supergroup_names_the_new_id(
+    fake: FakeTelegram, bot: Harness, lookups: FakeLookups
+) -> None:
+    reply = await Router(lookups).handle("/review 8", user="digest")
+    group = fake.group_chat(-4009002)
+    fake.migrate(group["id"], -1004009002)
+    with pytest.raises(ChatMoved) as moved:
+        await bot.adapter.send(str(group["id"]), reply)
+    assert moved.value.new_chat_id == "-1004009002"
+    assert fake.bot_messages(group["id"]) == []  # refused, so nothing to send twice
+    message_id = await bot.adapter.send(moved.value.new_chat_id, reply)
+    assert fake.messages[(-1004009002, int(message_id))].text.startswith("헤어질 결심")
+
+
+async def test_a_send_whose_answer_never_comes_is_uncertain(
+    fake: FakeTelegram, lookups: FakeLookups
+) -> None:
+    """Telegram posted the message but the answer did not come within the read timeout:
+    the adapter must say "perhaps sent", not a plain failure that invites a resend."""
+    reply = await Router(lookups).handle("/review 8", user="digest")
+    harness = await running(fake, lookups, read_timeout=0.3)
+    try:
+        chat = fake.private_chat(fake.user(9010))
+        fake.answer_late("sendMessage", 1.0)
+        with pytest.raises(SendUncertain) as uncertain:
+            await harness.adapter.send(str(chat["id"]), reply)
+        assert "no answer" in str(uncertain.value)
+        assert len(fake.bot_messages(chat["id"])) == 1  # it did arrive
+        # a refused connection is a plain failure: nothing can have arrived
+        fake.stop()
+        with pytest.raises(DeliveryError) as refused:
+            await harness.adapter.send(str(chat["id"]), reply)
+        assert not isinstance(refused.value, SendUncertain)
+    finally:
+        await harness.stop()
 
 
 async def test_send_cuts_a_long_reply_into_one_message(fake: FakeTelegram, bot: Harness) -> None:

@@ -77,6 +77,7 @@ from adapters.telegram.errors import (
     is_not_modified,
     is_stale_query,
     is_uneditable,
+    may_have_arrived,
     protect_token,
     redact,
     retry_seconds,
@@ -87,7 +88,7 @@ from bot.actions import AnotherToken, FilmPageToken, QueryPageToken, decode_toke
 from bot.chat import ChatContext
 from bot.config import ConfigError, TelegramConfig
 from bot.i18n import DEFAULT_LANG, LANGS, normalize_lang, t
-from bot.ports import ChatGone, DeliveryError, RetryLater
+from bot.ports import ChatGone, ChatMoved, DeliveryError, RetryLater, SendUncertain
 from bot.replies import Reply, ReplyKind
 from bot.results import LookupService
 from bot.router import (
@@ -341,6 +342,7 @@ class TelegramAdapter:
         )
         app: TelegramApp = (
             builder.rate_limiter(limiter)
+            .read_timeout(settings.read_timeout)
             .concurrent_updates(PerChatUpdateProcessor(settings.concurrent_updates))
             .build()
         )
@@ -459,8 +461,9 @@ class TelegramAdapter:
     async def send(self, chat: str, reply: Reply, *, key: str | None = None) -> str:
         """Deliver ``reply`` as one message to ``chat`` (``"id"`` or ``"id:topic"``) and return
         its message id. Never retries and never sends twice: a 429 is :class:`RetryLater`,
-        a blocked bot or a vanished chat is :class:`ChatGone`. ``key`` is not used: the Bot
-        API has nothing to deduplicate by."""
+        a blocked bot or a vanished chat is :class:`ChatGone`, a group turned supergroup is
+        :class:`ChatMoved`, no answer to a request that left is :class:`SendUncertain`.
+        ``key`` is not used: the Bot API has nothing to deduplicate by."""
         app = self._app
         if app is None:
             raise DeliveryError("telegram: the adapter is not running")
@@ -499,14 +502,18 @@ class TelegramAdapter:
             seconds = retry_seconds(exc)
             raise RetryLater(f"telegram: flood control, retry in {seconds:g} s", seconds) from None
         except ChatMigrated as exc:
-            raise DeliveryError(
-                f"telegram: chat {chat} is now supergroup {exc.new_chat_id}"
+            raise ChatMoved(
+                f"telegram: chat {chat} is now supergroup {exc.new_chat_id}", str(exc.new_chat_id)
             ) from None
         except BadRequest as exc:
             if is_chat_missing(exc):
                 raise ChatGone(f"telegram: chat {chat}: {redact(exc.message)}") from None
             raise DeliveryError(f"telegram: chat {chat}: {redact(exc.message)}") from None
         except TelegramError as exc:
+            if may_have_arrived(exc):
+                raise SendUncertain(
+                    f"telegram: chat {chat}: no answer from Telegram ({type(exc).__name__})"
+                ) from None
             raise DeliveryError(f"telegram: chat {chat}: {redact(str(exc))}") from None
         return str(message.message_id)
 

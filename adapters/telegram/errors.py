@@ -20,8 +20,9 @@ import threading
 import warnings
 from typing import Any
 
+import httpx
 from telegram import Update
-from telegram.error import BadRequest, RetryAfter
+from telegram.error import BadRequest, NetworkError, RetryAfter
 
 REDACTED = "<telegram-token>"
 _TOKEN_SHAPE = re.compile(r"\b\d{4,}:[A-Za-z0-9_-]{30,}\b")
@@ -104,6 +105,18 @@ def is_uneditable(exc: BaseException) -> bool:
 def is_bad_markup(exc: BaseException) -> bool:
     """Telegram could not parse our HTML: a bug here, answered in plain text instead."""
     return isinstance(exc, BadRequest) and "parse entities" in str(exc).lower()
+
+
+def may_have_arrived(exc: BaseException) -> bool:
+    """The request was written but no answer came: Telegram may have posted the message.
+
+    python-telegram-bot raises ``TimedOut``/``NetworkError`` for every transport failure and
+    keeps httpx's exception as the cause. A connect or pool failure, or a write cut short,
+    means Telegram never had the whole request; a read timeout or a connection dropped while
+    waiting for the answer does not tell."""
+    return isinstance(exc, NetworkError) and isinstance(
+        exc.__cause__, httpx.ReadTimeout | httpx.ReadError | httpx.RemoteProtocolError
+    )
 
 
 def is_chat_missing(exc: BaseException) -> bool:

@@ -1,11 +1,21 @@
 """Sending one owed message exactly once: claim, pick, send, mark — under rate limits.
 
 The order matters. The claim is written *before* sending, so a second process (or an
-overlapping tick) finds the row and stays away; the message id is written *after*, so a claim
-without one that grows old means its process died before (or while) sending, and it is tried
-once more, never more (``max_attempts``). "Retry after" answers mean nothing was sent: they are
-waited out on the injectable clock and the same claim is sent again. A chat that blocked the
-bot pauses its subscriptions and is reported; it costs the others nothing.
+overlapping tick) finds the row and stays away; the message id is written *after*. In between,
+right before the request leaves (after the rate limiter's wait), the claim is marked SENDING.
+That mark splits a crash into two cases:
+
+* died while CLAIMED (picking, rendering, waiting for its slot): nothing reached the platform,
+  so once the claim is stale the next tick sends it — once more, never more (``max_attempts``);
+* died while SENDING: the message may be in the chat. Telegram has no idempotency key and no
+  way to ask, so resending could show it twice; it is marked UNCERTAIN and reported instead
+  (``[digest] resend_uncertain`` chooses the other risk). A send that timed out waiting for
+  the answer (:class:`~bot.ports.SendUncertain`) is the same case.
+
+"Retry after" answers mean nothing was sent: they are waited out on the injectable clock and
+the same claim is sent again. A chat that blocked the bot pauses its subscriptions and is
+reported; it costs the others nothing. A group that became a supergroup is followed to its new
+id (:class:`~bot.ports.ChatMoved`).
 """
 
 from __future__ import annotations
@@ -18,9 +28,18 @@ from datetime import date, timedelta
 
 from bot.config import DigestConfig
 from bot.digest.clock import Clock
-from bot.digest.model import Claim, DeliveryState, Mode, Subscription
+from bot.digest.model import ChatKey, Claim, DeliveryState, Mode, Subscription
 from bot.digest.ratelimit import PlatformLimiter
-from bot.ports import ChatAdapter, ChatGone, DeliveryError, Repository, RetryLater, StorageError
+from bot.ports import (
+    ChatAdapter,
+    ChatGone,
+    ChatMoved,
+    DeliveryError,
+    Repository,
+    RetryLater,
+    SendUncertain,
+    StorageError,
+)
 from bot.replies import Reply
 
 log = logging.getLogger(__name__)
@@ -37,6 +56,7 @@ class Status(enum.StrEnum):
     DEFERRED = "deferred"  # the platform asked to wait longer than we do; next tick
     FAILED = "failed"
     GONE = "gone"  # the chat blocked or removed the bot; subscription paused
+    UNCERTAIN = "uncertain"  # cut off mid-request: perhaps in the chat, not sent again
     NO_REVIEW = "no_review"  # nothing matches the filter
     NO_ADAPTER = "no_adapter"  # the platform is not running in this process
 
@@ -96,6 +116,7 @@ class Deliverer:
             now=self.clock.now(),
             stale_after=timedelta(minutes=self.config.stale_claim_minutes),
             max_attempts=self.config.max_attempts,
+            take_uncertain=self.config.resend_uncertain,
         )
         if claim is None:
             return Outcome(job, Status.SKIPPED)
@@ -114,16 +135,30 @@ class Deliverer:
 
     async def _send(self, job: Job, claim: Claim, post_id: int, reply: Reply) -> Outcome:
         sub = job.subscription
-        chat = sub.chat.address
+        chat = sub.chat
         retries = 0
+        moves = 0
         while True:
             # The slot is taken right before the send, not before the claim and pick: taken
             # earlier, the database work in between bunched sends past the platform's limit.
-            slot = await self.limiter.acquire(chat, is_group=sub.is_group)
+            slot = await self.limiter.acquire(chat.address, is_group=sub.is_group)
+            try:
+                marked = await self.repo.mark_sending(claim, now=self.clock.now())
+            except StorageError as exc:
+                # not marked, not sent: the claim stays CLAIMED and is retried once stale
+                slot.release()
+                log.warning("digest: %s: not sent, the database failed: %s", chat, exc)
+                return Outcome(job, Status.FAILED, post_id, error=str(exc), attempt=claim.attempt)
+            if not marked:
+                # we were so slow that another process took the claim over: it sends
+                slot.release()
+                return Outcome(job, Status.SKIPPED, post_id, attempt=claim.attempt)
             try:
                 # the same key on every attempt of this delivery, so a platform that can
                 # deduplicate (Discord) never shows it twice
-                message_id = await self.adapter.send(chat, reply, key=f"digest:{claim.delivery_id}")
+                message_id = await self.adapter.send(
+                    chat.address, reply, key=f"digest:{claim.delivery_id}"
+                )
             except RetryLater as exc:
                 wait = max(0.0, float(exc.seconds))
                 if retries >= self.config.max_send_retries or wait > self.config.max_retry_wait:
@@ -131,23 +166,47 @@ class Deliverer:
                     await self.repo.release_delivery(claim)
                     return Outcome(job, Status.DEFERRED, post_id, error=str(exc))
                 retries += 1
+                await self.repo.mark_sending(claim, now=self.clock.now(), sending=False)
                 self.limiter.retry_after(wait)
+                continue
+            except ChatMoved as exc:
+                if moves:  # moved twice in one send: something is wrong, not a migration
+                    await self._fail(claim, str(exc), retry=True)
+                    return Outcome(job, Status.FAILED, post_id, error=str(exc))
+                moves += 1
+                new_chat_id = exc.new_chat_id
+                await self.repo.move_chat(chat, new_chat_id, now=self.clock.now())
+                log.info("digest: %s moved to %s; its subscriptions follow", chat, new_chat_id)
+                chat = ChatKey(chat.platform, new_chat_id, chat.thread_id)
+                await self.repo.mark_sending(claim, now=self.clock.now(), sending=False)
                 continue
             except ChatGone as exc:
                 reason = str(exc) or type(exc).__name__
                 await self.repo.mark_failed(
                     claim, error=reason, state=DeliveryState.GONE, retry=False, now=self.clock.now()
                 )
-                await self.repo.pause_chat(sub.chat, reason=reason, now=self.clock.now())
-                log.warning(
-                    "digest: %s is gone, its subscriptions are paused: %s", sub.chat, reason
-                )
+                await self.repo.pause_chat(chat, reason=reason, now=self.clock.now())
+                log.warning("digest: %s is gone, its subscriptions are paused: %s", chat, reason)
                 return Outcome(job, Status.GONE, post_id, error=reason, attempt=claim.attempt)
+            except SendUncertain as exc:
+                reason = str(exc) or type(exc).__name__
+                if self.config.resend_uncertain:
+                    await self._fail(claim, reason, retry=True)
+                    return Outcome(job, Status.FAILED, post_id, error=reason, attempt=claim.attempt)
+                await self.repo.mark_failed(
+                    claim,
+                    error=f"{reason}; perhaps delivered, not sent again",
+                    state=DeliveryState.UNCERTAIN,
+                    retry=False,
+                    now=self.clock.now(),
+                )
+                log.warning("digest: %s: %s; perhaps delivered, not sent again", chat, reason)
+                return Outcome(job, Status.UNCERTAIN, post_id, error=reason, attempt=claim.attempt)
             except DeliveryError as exc:
                 await self._fail(claim, str(exc) or type(exc).__name__, retry=True)
                 return Outcome(job, Status.FAILED, post_id, error=str(exc), attempt=claim.attempt)
             except Exception as exc:  # an adapter bug must not stop the other chats
-                log.exception("digest: sending to %s failed", sub.chat)
+                log.exception("digest: sending to %s failed", chat)
                 await self._fail(claim, f"{type(exc).__name__}: {exc}", retry=True)
                 return Outcome(job, Status.FAILED, post_id, error=type(exc).__name__)
             finally:

@@ -23,10 +23,17 @@ class FilterKind(enum.StrEnum):
 
 
 class DeliveryState(enum.StrEnum):
-    CLAIMED = "claimed"  # a process took it and is (or was, if it crashed) sending it
+    """Where a delivery is. The line between CLAIMED and SENDING is the line between "surely
+    not sent" and "perhaps sent": a process that dies in CLAIMED (picking, rendering, waiting
+    for the rate limiter) is retried once; one that dies in SENDING may have reached the
+    platform, and a platform without idempotency keys (Telegram) would show a retry twice."""
+
+    CLAIMED = "claimed"  # a process took it; nothing has gone to the platform yet
+    SENDING = "sending"  # the request is (or was, if the process died) on its way
     SENT = "sent"  # delivered; ``message_id`` is the platform's id
     FAILED = "failed"  # given up (retried once after a crash, or an error); never resent
     GONE = "gone"  # the chat blocked or removed the bot; the subscription is paused
+    UNCERTAIN = "uncertain"  # the send was cut off midway; not resent (``resend_uncertain``)
 
 
 @dataclass(frozen=True, slots=True)

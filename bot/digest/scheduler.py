@@ -38,12 +38,17 @@ class TickReport:
     now: datetime
     outcomes: list[Outcome] = field(default_factory=list)
     watched: list[WatchResult] = field(default_factory=list)
+    settled: list[Delivery] = field(default_factory=list)
+    """Sends a dead process left midway, found by this tick and marked uncertain."""
 
     def count(self, status: Status) -> int:
-        return sum(1 for o in self.outcomes if o.status is status)
+        found = sum(1 for o in self.outcomes if o.status is status)
+        return found + (len(self.settled) if status is Status.UNCERTAIN else 0)
 
     def summary(self) -> dict[str, object]:
         counts = Counter(o.status.value for o in self.outcomes)
+        if self.settled:
+            counts[Status.UNCERTAIN.value] += len(self.settled)
         return {"at": self.now.isoformat(), **dict(sorted(counts.items()))}
 
 
@@ -115,6 +120,18 @@ class DigestScheduler:
         report = TickReport(now)
         if self.watcher is not None and not dry_run:
             report.watched = await self.watcher.run_due(now)
+        if not dry_run and not self.config.resend_uncertain:
+            report.settled = await self.repo.settle_uncertain(
+                before=now - timedelta(minutes=self.config.stale_claim_minutes)
+            )
+            for delivery in report.settled:
+                log.warning(
+                    "digest: delivery %s (subscription %s, %s) was cut off mid-send by a "
+                    "stopped process; it may be in the chat and is not sent again",
+                    delivery.id,
+                    delivery.subscription_id,
+                    delivery.key,
+                )
         catalogue = self.service.catalogue()
         jobs = await self._owed(now, catalogue)
         by_platform: dict[str, list[Job]] = defaultdict(list)
@@ -142,10 +159,14 @@ class DigestScheduler:
         for delivery in await self.repo.recent_deliveries(now - timedelta(days=2)):
             done[delivery.subscription_id][delivery.key] = delivery
 
+        retried = {DeliveryState.CLAIMED}
+        if self.config.resend_uncertain:
+            retried.add(DeliveryState.SENDING)
+
         def open_(sub: Subscription, key: str) -> bool:
             found = done[sub.id].get(key)
             return found is None or (
-                found.state is DeliveryState.CLAIMED
+                found.state in retried
                 and found.message_id is None
                 and found.claimed_at <= now - stale
             )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -40,6 +41,8 @@ class Status:
     sources: list[WatchedSource]
     configured_sources: list[str]
     last_tick: dict[str, object] | None
+    day: dict[str, int] = dataclasses.field(default_factory=dict)
+    """Deliveries claimed in the last 24 hours by state ("sent", "uncertain", …)."""
 
 
 class DigestService:
@@ -134,6 +137,12 @@ class DigestService:
             sources=await self.repo.watched_sources(),
             configured_sources=[s.url for s in self.sources],
             last_tick=last,
+            day=dict(
+                Counter(
+                    d.state.value
+                    for d in await self.repo.recent_deliveries(self.clock.now() - timedelta(days=1))
+                )
+            ),
         )
 
     async def enable_source(self, url: str) -> WatchedSource | None:

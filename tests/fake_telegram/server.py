@@ -77,11 +77,18 @@ COMMAND_NAME = r"[a-z0-9_]{1,32}"
 class ApiError(Exception):
     """An error answer of the Bot API."""
 
-    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+    def __init__(
+        self,
+        code: int,
+        description: str,
+        retry_after: int | None = None,
+        migrate_to: int | None = None,
+    ) -> None:
         super().__init__(description)
         self.code = code
         self.description = description
         self.retry_after = retry_after
+        self.migrate_to = migrate_to
 
     def payload(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -91,6 +98,8 @@ class ApiError(Exception):
         }
         if self.retry_after is not None:
             data["parameters"] = {"retry_after": self.retry_after}
+        if self.migrate_to is not None:
+            data["parameters"] = {"migrate_to_chat_id": self.migrate_to}
         return data
 
 
@@ -217,6 +226,8 @@ class FakeTelegram:
         self._next_message: dict[int, itertools.count[int]] = {}
         self._next_query = itertools.count(1)
         self._failures: list[Failure] = []
+        self.migrated: dict[int, int] = {}  # old group id -> supergroup id
+        self._late: dict[str, tuple[float, int]] = {}
         self._cond = threading.Condition()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -282,6 +293,20 @@ class FakeTelegram:
             retry_after = 1
         with self._cond:
             self._failures.append(Failure(method, code, description, retry_after, times, chat_id))
+
+    def migrate(self, chat_id: int, new_chat_id: int) -> None:
+        """The group became a supergroup: sends to its old id are refused with the new id."""
+        with self._cond:
+            self.migrated[chat_id] = new_chat_id
+            old = self.chats.get(chat_id)
+            if old is not None:
+                self.chats[new_chat_id] = {**old, "id": new_chat_id, "type": "supergroup"}
+
+    def answer_late(self, method: str, seconds: float, *, times: int = 1) -> None:
+        """Carry out the next ``times`` calls of ``method`` but answer only after ``seconds``:
+        what a client whose read timeout is shorter sees as "no answer", though it happened."""
+        with self._cond:
+            self._late[method] = (seconds, times)
 
     def block(self, chat_id: int) -> None:
         """The user blocked the bot (or removed it from the group): 403 from now on."""
@@ -527,6 +552,16 @@ class FakeTelegram:
             return 400, ApiError(400, call.error).payload()
         return 200, {"ok": True, "result": result}
 
+    def hold_answer(self, path: str) -> None:
+        """Wait before answering, if :meth:`answer_late` asked for it (the call is done)."""
+        method = path.rstrip("/").rsplit("/", 1)[-1]
+        with self._cond:
+            seconds, times = self._late.get(method, (0.0, 0))
+            if times <= 0:
+                return
+            self._late[method] = (seconds, times - 1)
+        time.sleep(seconds)
+
     def _injected(self, method: str, params: dict[str, Any], call: Call) -> None:
         chat_id = params.get("chat_id")
         for failure in self._failures:
@@ -537,6 +572,13 @@ class FakeTelegram:
             failure.times -= 1
             call.params["_injected"] = True
             raise ApiError(failure.code, failure.description, failure.retry_after)
+        if chat_id in self.migrated and method in ("sendMessage", "editMessageText"):
+            call.params["_injected"] = True
+            raise ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                migrate_to=self.migrated[chat_id],
+            )
         if chat_id in self.blocked and method in (
             "sendMessage",
             "editMessageText",
@@ -882,6 +924,7 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         params = _parse_params(body, self.headers.get("Content-Type") or "", url.query)
         status, payload = self.owner.dispatch(url.path, params)
+        self.owner.hold_answer(url.path)
         data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         try:
             self.send_response(status)
