@@ -17,15 +17,17 @@ over five minutes, hence the higher default. Two runs, each on a fresh database 
 fake server:
 
 1. a child process (``--child``) ticks once at the due time and runs to completion;
-2. a child is SIGKILLed once about half the messages reached the fake, then a new child ticks
-   ``stale_claim_minutes`` + 1 minutes later (same local day), when claims left without a
-   message id count as crashed and are retried once.
+2. a child is SIGKILLed once about half the messages reached the fake (plus a random delay
+   of up to two send intervals, so that the kill lands at a different point of a send each
+   time; ``--killed-runs N`` repeats this with N seeds), then a new child ticks
+   ``stale_claim_minutes`` + 1 minutes later (same local day): claims the dead process left
+   before their request are sent, those it left mid-request are reported "uncertain" and
+   not sent again.
 
 The fake records every ``sendMessage``: a duplicate is a chat that got more than one message, a
-miss a subscribed chat that got none. After a kill, a duplicate can only be a message that
-reached the fake but whose ``mark_sent`` never ran (at most ``concurrency`` sends in flight);
-the numbers are reported as found. Nothing here asserts a time; the exit status is 1 if run 1
-has any duplicate or miss, or run 2 any miss.
+miss a subscribed chat that got none. "uncertain" counts the deliveries the bot itself reports
+as perhaps delivered (they are misses only if the fake never got them). Nothing here asserts a
+time; the exit status is 1 if any run has a duplicate or a miss.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -134,6 +137,8 @@ class Result:
     peak_1s_tail: int
     kills: str
     summary: str
+    uncertain: int = 0
+    unfinished: int = 0
 
 
 async def build_db(url: str, chats: int) -> None:
@@ -149,6 +154,15 @@ async def build_db(url: str, chats: int) -> None:
                 lang="ko",
             )
             await repo.save_subscription(draft, now=CREATED)
+    finally:
+        await repo.close()
+
+
+async def delivery_states(url: str) -> Counter[str]:
+    repo = await open_repository(url)
+    try:
+        found = await repo.recent_deliveries(DUE - timedelta(days=1))
+        return Counter(d.state.value for d in found)
     finally:
         await repo.close()
 
@@ -233,9 +247,10 @@ def measure(
     )
 
 
-def run_once(args: argparse.Namespace, workdir: Path, *, kill: bool) -> Result:
-    name = "killed + restarted" if kill else "one run"
-    db = workdir / ("killed.db" if kill else "clean.db")
+def run_once(args: argparse.Namespace, workdir: Path, *, kill: int | None) -> Result:
+    """One run; ``kill`` is the seed of a killed run's delay (None: not killed)."""
+    name = "one run" if kill is None else f"killed + restarted #{kill + 1}"
+    db = workdir / ("clean.db" if kill is None else f"killed-{kill}.db")
     db_url = f"sqlite+aiosqlite:///{db}"
     asyncio.run(build_db(db_url, args.chats))
     fake = start_fake(args.chats)
@@ -243,10 +258,11 @@ def run_once(args: argparse.Namespace, workdir: Path, *, kill: bool) -> Result:
         started = time.monotonic()
         proc = spawn(db_url, fake, DUE, args)
         kills = "-"
-        if kill:
+        if kill is not None:
             half = args.chats // 2
             while count_sends(fake) < half and proc.poll() is None:
-                time.sleep(0.01)
+                time.sleep(0.002)
+            time.sleep(random.Random(kill).uniform(0.0, 2.0 / args.limit))
             at_kill = count_sends(fake)
             if proc.poll() is None:
                 os.kill(proc.pid, signal.SIGKILL)
@@ -263,7 +279,11 @@ def run_once(args: argparse.Namespace, workdir: Path, *, kill: bool) -> Result:
             raise SystemExit(f"child failed ({proc.returncode}): {out}")
         last = json.loads(out.strip().splitlines()[-1]) if out.strip() else {}
         summary = ", ".join(f"{k} {v}" for k, v in last.items() if k != "at")
-        return measure(name, fake, args.chats, args.limit, kills, summary)
+        result = measure(name, fake, args.chats, args.limit, kills, summary)
+        states = asyncio.run(delivery_states(db_url))
+        result.uncertain = states["uncertain"]
+        result.unfinished = states["claimed"] + states["sending"]
+        return result
     finally:
         fake.stop()
 
@@ -276,6 +296,8 @@ def table(results: list[Result], limit: float) -> Table:
         "sends",
         "duplicates",
         "misses",
+        "uncertain",
+        "left claimed",
         "send span s",
         "sends/s",
         "sends/s after 1st second's worth",
@@ -292,6 +314,8 @@ def table(results: list[Result], limit: float) -> Table:
             f"{r.sends:,}",
             str(r.duplicates),
             str(r.misses),
+            str(r.uncertain),
+            str(r.unfinished),
             f"{r.seconds:.1f}",
             f"{r.rate:.1f}",
             f"{r.steady_rate:.1f}",
@@ -309,6 +333,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=float, default=200.0, help="messages per second")
     parser.add_argument("--concurrency", type=int, default=DigestConfig().concurrency)
     parser.add_argument("--db-dir", type=Path, default=None)
+    parser.add_argument("--killed-runs", type=int, default=1, help="killed runs, each a seed")
     parser.add_argument("--child", nargs=3, metavar=("DBURL", "BASEURL", "NOW"), default=None)
     args = parser.parse_args(argv)
     os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
@@ -319,13 +344,11 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 0
     with tempfile.TemporaryDirectory(dir=args.db_dir) as tmp:
-        results = [
-            run_once(args, Path(tmp), kill=False),
-            run_once(args, Path(tmp), kill=True),
-        ]
-    Console(width=200).print(table(results, args.limit))
-    clean, killed = results
-    return 1 if clean.duplicates or clean.misses or killed.misses else 0
+        results = [run_once(args, Path(tmp), kill=None)]
+        for seed in range(args.killed_runs):
+            results.append(run_once(args, Path(tmp), kill=seed))
+    Console(width=220).print(table(results, args.limit))
+    return 1 if any(r.duplicates or r.misses for r in results) else 0
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ through the ``reviewbot.storage`` entry point group, so dependencies point inwar
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime, timedelta
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Protocol
@@ -320,6 +320,10 @@ class SendUncertain(DeliveryError):
     message may or may not be in the chat. Sending it again could show it twice."""
 
 
+BeforeSend = Callable[[], Awaitable[None]]
+"""A hook :meth:`ChatAdapter.send` awaits right before the message's request leaves."""
+
+
 class ChatAdapter(Protocol):
     """One chat platform, running inside ``reviewbot run`` beside the others.
 
@@ -340,9 +344,21 @@ class ChatAdapter(Protocol):
 
     async def stop(self) -> None: ...
 
-    async def send(self, chat: str, reply: Reply, *, key: str | None = None) -> str:
+    async def send(
+        self,
+        chat: str,
+        reply: Reply,
+        *,
+        key: str | None = None,
+        before_send: BeforeSend | None = None,
+    ) -> str:
         """``key`` names the delivery (the same on a retry): a platform that can deduplicate
-        by it (Discord's ``nonce``) sends a retried delivery once; others ignore it."""
+        by it (Discord's ``nonce``) sends a retried delivery once; others ignore it.
+
+        ``before_send`` is awaited once, as late as the adapter can: after its own throttling,
+        right before the request that carries the message leaves. What it raises, the adapter
+        lets through unsent. The digest records "sending" there, so that a process killed
+        while a request waited in the adapter's queue is known not to have sent it."""
         ...
 
 

@@ -12,7 +12,7 @@ from bot.digest.clock import ManualClock
 from bot.digest.service import DigestService
 from bot.domain import ParsedPost, Section, SourceKind
 from bot.lookups import Lookups
-from bot.ports import ChatGone, Repository, RetryLater
+from bot.ports import BeforeSend, ChatGone, Repository, RetryLater
 from bot.replies import Reply
 from bot.router import Router
 
@@ -41,7 +41,16 @@ class FakeChatAdapter:
     async def stop(self) -> None:
         return None
 
-    async def send(self, chat: str, reply: Reply, *, key: str | None = None) -> str:
+    async def send(
+        self,
+        chat: str,
+        reply: Reply,
+        *,
+        key: str | None = None,
+        before_send: BeforeSend | None = None,
+    ) -> str:
+        if before_send is not None:  # the request leaves now: scripted failures come after
+            await before_send()
         self.attempts += 1
         self.keys.append(key)
         if self.script.get(chat):

@@ -165,6 +165,29 @@ async def test_a_retried_delivery_is_one_message(
     assert fake.rejections == []
 
 
+async def test_before_send_runs_before_the_message_and_its_error_stops_it(
+    adapter: DiscordAdapter, fake: FakeDiscord
+) -> None:
+    posted = lambda: len(fake.calls("POST", rf"/channels/{CHANNEL_ID}/messages"))  # noqa: E731
+    seen: list[int] = []
+
+    async def hook() -> None:
+        seen.append(posted())
+
+    await adapter.send(str(CHANNEL_ID), digest(), key="digest:7", before_send=hook)
+    assert seen == [0] and posted() == 1
+
+    class Lost(Exception):
+        pass
+
+    async def refuse() -> None:
+        raise Lost
+
+    with pytest.raises(Lost):
+        await adapter.send(str(CHANNEL_ID), digest(), key="digest:8", before_send=refuse)
+    assert posted() == 1
+
+
 @pytest.mark.parametrize(
     ("setup", "error", "seconds"),
     [

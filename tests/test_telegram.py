@@ -690,6 +690,40 @@ async def test_send_delivers_one_message_and_maps_failures(
     no_rejections(fake, allowed=("chat not found",))
 
 
+async def test_before_send_runs_once_as_the_request_leaves_and_can_stop_it(
+    fake: FakeTelegram, bot: Harness, lookups: FakeLookups
+) -> None:
+    """The digest marks a delivery "sending" in ``before_send``: it must run after the rate
+    limiter let the request through and before Telegram sees it, once even when a 429 is
+    retried, and whatever it raises must reach the caller with nothing sent."""
+    reply = await Router(lookups).handle("/review 8", user="digest")
+    chat = fake.private_chat(fake.user(9011))
+    seen: list[int] = []
+
+    async def hook() -> None:
+        seen.append(len(fake.calls_to("sendMessage")))
+
+    await bot.adapter.send(str(chat["id"]), reply, before_send=hook)
+    assert seen == [0] and len(fake.bot_messages(chat["id"])) == 1
+
+    class Lost(Exception):
+        pass
+
+    async def refuse() -> None:
+        raise Lost
+
+    with pytest.raises(Lost):
+        await bot.adapter.send(str(chat["id"]), reply, before_send=refuse)
+    assert len(fake.calls_to("sendMessage")) == 1  # nothing left for Telegram
+    fake.fail("sendMessage", code=429, retry_after=1)
+    with pytest.raises(RetryLater):
+        await bot.adapter.send(str(chat["id"]), reply, before_send=hook)
+    assert seen == [0, 1]
+    # an answer sent without the hook is untouched by the last one's
+    await bot.adapter.send(str(chat["id"]), reply)
+    assert seen == [0, 1]
+
+
 async def test_send_to_a_group_that_became_a_supergroup_names_the_new_id(
     fake: FakeTelegram, bot: Harness, lookups: FakeLookups
 ) -> None:

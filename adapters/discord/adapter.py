@@ -23,7 +23,7 @@ from adapters.discord.render import render
 from adapters.discord.respond import NO_MENTIONS
 from adapters.discord.views import build_view
 from bot.config import Config, ConfigError
-from bot.ports import ChatGone, DeliveryError, RetryLater
+from bot.ports import BeforeSend, ChatGone, DeliveryError, RetryLater
 from bot.replies import Reply
 from bot.results import LookupService
 from bot.router import Router
@@ -94,7 +94,14 @@ class DiscordAdapter:
                 await self._gateway
             self._gateway = None
 
-    async def send(self, chat: str, reply: Reply, *, key: str | None = None) -> str:
+    async def send(
+        self,
+        chat: str,
+        reply: Reply,
+        *,
+        key: str | None = None,
+        before_send: BeforeSend | None = None,
+    ) -> str:
         """Post ``reply`` to the channel (or thread) with id ``chat``; the message id.
 
         ``key`` becomes the message's ``nonce`` with ``enforce_nonce``: Discord then answers a
@@ -115,6 +122,12 @@ class DiscordAdapter:
         if key:
             kwargs["nonce"] = nonce_of(key)
         channel = self.bot.get_partial_messageable(int(chat))
+        if before_send is not None:
+            # discord.py may still wait for the route's rate-limit bucket inside ``send``: a
+            # process killed there leaves an "uncertain" claim that was never sent. The nonce
+            # makes a resend within minutes harmless, which is why Discord-only bots can
+            # choose ``resend_uncertain``.
+            await before_send()
         try:
             message = await channel.send(allowed_mentions=NO_MENTIONS, **kwargs)
         except discord.RateLimited as exc:

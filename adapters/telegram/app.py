@@ -29,6 +29,7 @@ What *is* Telegram's business, and so handled here:
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import datetime as dtm
 import logging
 import secrets
@@ -88,7 +89,14 @@ from bot.actions import AnotherToken, FilmPageToken, QueryPageToken, decode_toke
 from bot.chat import ChatContext
 from bot.config import ConfigError, TelegramConfig
 from bot.i18n import DEFAULT_LANG, LANGS, normalize_lang, t
-from bot.ports import ChatGone, ChatMoved, DeliveryError, RetryLater, SendUncertain
+from bot.ports import (
+    BeforeSend,
+    ChatGone,
+    ChatMoved,
+    DeliveryError,
+    RetryLater,
+    SendUncertain,
+)
 from bot.replies import Reply, ReplyKind
 from bot.results import LookupService
 from bot.router import (
@@ -126,6 +134,12 @@ Bot = ExtBot[Any]
 TelegramApp = Application[Any, Any, Any, Any, Any, Any]
 JSONDict = dict[str, Any]
 Callback = Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]]
+
+
+_BEFORE_SEND: contextvars.ContextVar[BeforeSend | None] = contextvars.ContextVar(
+    "reviewbot_before_send", default=None
+)
+"""The digest's ``before_send`` for the request this task is about to make (see ``send``)."""
 
 
 class _Passthrough(Exception):
@@ -175,6 +189,10 @@ class RateLimiter(AIORateLimiter):
         max_wait = self._max_wait
 
         async def guarded(*a: Any, **kw: Any) -> bool | JSONDict | list[JSONDict]:
+            hook = _BEFORE_SEND.get()
+            if hook is not None and endpoint == "sendMessage":
+                _BEFORE_SEND.set(None)  # once: a retry after a 429 is the same send
+                await hook()
             try:
                 return await callback(*a, **kw)
             except RetryAfter as exc:
@@ -458,12 +476,20 @@ class TelegramAdapter:
 
     # ------------------------------------------------------------------ unprompted sends
 
-    async def send(self, chat: str, reply: Reply, *, key: str | None = None) -> str:
+    async def send(
+        self,
+        chat: str,
+        reply: Reply,
+        *,
+        key: str | None = None,
+        before_send: BeforeSend | None = None,
+    ) -> str:
         """Deliver ``reply`` as one message to ``chat`` (``"id"`` or ``"id:topic"``) and return
         its message id. Never retries and never sends twice: a 429 is :class:`RetryLater`,
         a blocked bot or a vanished chat is :class:`ChatGone`, a group turned supergroup is
         :class:`ChatMoved`, no answer to a request that left is :class:`SendUncertain`.
-        ``key`` is not used: the Bot API has nothing to deduplicate by."""
+        ``key`` is not used: the Bot API has nothing to deduplicate by. ``before_send`` runs
+        inside the rate limiter, once this request's turn has come."""
         app = self._app
         if app is None:
             raise DeliveryError("telegram: the adapter is not running")
@@ -473,6 +499,7 @@ class TelegramAdapter:
             raise DeliveryError(f"telegram: not a chat id: {chat!r}") from None
         part = render(reply, single=True)[0]
         bot: Bot = app.bot
+        _BEFORE_SEND.set(before_send)
         try:
             try:
                 message = await bot.send_message(
@@ -515,6 +542,8 @@ class TelegramAdapter:
                     f"telegram: chat {chat}: no answer from Telegram ({type(exc).__name__})"
                 ) from None
             raise DeliveryError(f"telegram: chat {chat}: {redact(str(exc))}") from None
+        finally:
+            _BEFORE_SEND.set(None)
         return str(message.message_id)
 
     # ------------------------------------------------------------------ messages

@@ -2,10 +2,11 @@
 
 The order matters. The claim is written *before* sending, so a second process (or an
 overlapping tick) finds the row and stays away; the message id is written *after*. In between,
-right before the request leaves (after the rate limiter's wait), the claim is marked SENDING.
+right before the request leaves (after every rate limiter's wait), the claim is marked SENDING.
 That mark splits a crash into two cases:
 
-* died while CLAIMED (picking, rendering, waiting for its slot): nothing reached the platform,
+* died while CLAIMED (picking, rendering, waiting for its slot or in the adapter's own queue —
+  the adapter calls ``before_send`` only as the request leaves): nothing reached the platform,
   so once the claim is stale the next tick sends it — once more, never more (``max_attempts``);
 * died while SENDING: the message may be in the chat. Telegram has no idempotency key and no
   way to ask, so resending could show it twice; it is marked UNCERTAIN and reported instead
@@ -59,6 +60,10 @@ class Status(enum.StrEnum):
     UNCERTAIN = "uncertain"  # cut off mid-request: perhaps in the chat, not sent again
     NO_REVIEW = "no_review"  # nothing matches the filter
     NO_ADAPTER = "no_adapter"  # the platform is not running in this process
+
+
+class _ClaimLost(Exception):
+    """Raised from the adapter's ``before_send``: another process holds the claim now."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,27 +143,38 @@ class Deliverer:
         chat = sub.chat
         retries = 0
         moves = 0
+        marked = False
+
+        async def before_send() -> None:
+            # Called by the adapter right before the request leaves: from here on a crash
+            # leaves a claim that may have been delivered (see the module docstring).
+            nonlocal marked
+            if not await self.repo.mark_sending(claim, now=self.clock.now()):
+                raise _ClaimLost
+            marked = True
+
         while True:
             # The slot is taken right before the send, not before the claim and pick: taken
             # earlier, the database work in between bunched sends past the platform's limit.
             slot = await self.limiter.acquire(chat.address, is_group=sub.is_group)
             try:
-                marked = await self.repo.mark_sending(claim, now=self.clock.now())
-            except StorageError as exc:
-                # not marked, not sent: the claim stays CLAIMED and is retried once stale
-                slot.release()
-                log.warning("digest: %s: not sent, the database failed: %s", chat, exc)
-                return Outcome(job, Status.FAILED, post_id, error=str(exc), attempt=claim.attempt)
-            if not marked:
-                # we were so slow that another process took the claim over: it sends
-                slot.release()
-                return Outcome(job, Status.SKIPPED, post_id, attempt=claim.attempt)
-            try:
                 # the same key on every attempt of this delivery, so a platform that can
                 # deduplicate (Discord) never shows it twice
                 message_id = await self.adapter.send(
-                    chat.address, reply, key=f"digest:{claim.delivery_id}"
+                    chat.address,
+                    reply,
+                    key=f"digest:{claim.delivery_id}",
+                    before_send=before_send,
                 )
+            except _ClaimLost:
+                # we were so slow that another process took the claim over: it sends
+                return Outcome(job, Status.SKIPPED, post_id, attempt=claim.attempt)
+            except StorageError as exc:
+                if marked:
+                    raise  # not from the mark: the adapter has no business with the database
+                # not marked, not sent: the claim stays CLAIMED and is retried once stale
+                log.warning("digest: %s: not sent, the database failed: %s", chat, exc)
+                return Outcome(job, Status.FAILED, post_id, error=str(exc), attempt=claim.attempt)
             except RetryLater as exc:
                 wait = max(0.0, float(exc.seconds))
                 if retries >= self.config.max_send_retries or wait > self.config.max_retry_wait:
@@ -166,7 +182,9 @@ class Deliverer:
                     await self.repo.release_delivery(claim)
                     return Outcome(job, Status.DEFERRED, post_id, error=str(exc))
                 retries += 1
-                await self.repo.mark_sending(claim, now=self.clock.now(), sending=False)
+                if marked:  # refused, so surely not sent: a plain claim again meanwhile
+                    await self.repo.mark_sending(claim, now=self.clock.now(), sending=False)
+                    marked = False
                 self.limiter.retry_after(wait)
                 continue
             except ChatMoved as exc:
@@ -178,7 +196,9 @@ class Deliverer:
                 await self.repo.move_chat(chat, new_chat_id, now=self.clock.now())
                 log.info("digest: %s moved to %s; its subscriptions follow", chat, new_chat_id)
                 chat = ChatKey(chat.platform, new_chat_id, chat.thread_id)
-                await self.repo.mark_sending(claim, now=self.clock.now(), sending=False)
+                if marked:
+                    await self.repo.mark_sending(claim, now=self.clock.now(), sending=False)
+                    marked = False
                 continue
             except ChatGone as exc:
                 reason = str(exc) or type(exc).__name__
