@@ -51,6 +51,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.config import Config, DigestConfig, TelegramConfig
+from bot.digest.clock import OffsetClock
 from bot.digest.model import ChatKey, Mode, SubscriptionDraft
 from bot.digest.scheduler import DigestScheduler, router_render
 from bot.digest.service import DigestService
@@ -64,24 +65,6 @@ FIRST_CHAT = 1_000_000
 DUE = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)  # subscriptions at 09:00 UTC
 CREATED = DUE - timedelta(hours=1)
 REVIEWS = 12
-
-
-class OffsetClock:
-    """Wall time shifted to start at ``start`` (the tick's due time), real monotonic and sleep:
-    claims carry times consistent with the tick's ``now``, and waits really wait."""
-
-    def __init__(self, start: datetime) -> None:
-        self._start = start
-        self._mono0 = time.monotonic()
-
-    def now(self) -> datetime:
-        return self._start + timedelta(seconds=time.monotonic() - self._mono0)
-
-    def monotonic(self) -> float:
-        return time.monotonic()
-
-    async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(max(0.0, seconds))
 
 
 # ---------------------------------------------------------------------- the child

@@ -146,7 +146,11 @@ def build_parser() -> argparse.ArgumentParser:
     p_tick = digest_sub.add_parser(
         "tick", help="watch feeds and send every digest now due, once, then exit (for cron)"
     )
-    p_tick.add_argument("--now", metavar="ISO8601", help="pretend it is this time (with a zone)")
+    p_tick.add_argument(
+        "--now",
+        metavar="ISO8601",
+        help="run as if the clock read this time (no offset: local time)",
+    )
     p_tick.add_argument(
         "--dry-run", action="store_true", help="send nothing; list what would be sent"
     )
@@ -271,15 +275,19 @@ def _console_adapter() -> ConsoleFrontend:
     return adapter
 
 
-def _digest_service(config: Config, repo: Repository, lookups: LookupService) -> Any:
+def _digest_service(
+    config: Config, repo: Repository, lookups: LookupService, clock: Any = None
+) -> Any:
     """The digest service the router's /subscribe, /digest and /status use."""
     from bot.digest.service import DigestService
 
-    return DigestService(repo, lookups, config.digest, sources=config.sources)
+    return DigestService(repo, lookups, config.digest, sources=config.sources, clock=clock)
 
 
-def _router(config: Config, repo: Repository, lookups: LookupService, lang: str) -> Router:
-    return Router(lookups, default_lang=lang, digest=_digest_service(config, repo, lookups))
+def _router(
+    config: Config, repo: Repository, lookups: LookupService, lang: str, clock: Any = None
+) -> Router:
+    return Router(lookups, default_lang=lang, digest=_digest_service(config, repo, lookups, clock))
 
 
 async def _chat(
@@ -364,17 +372,19 @@ def _scheduler(
     router: Router,
     adapters: Sequence[ChatAdapter],
     lang: str,
+    clock: Any = None,
 ) -> tuple[Any, Any]:
     """The digest scheduler delivering through ``adapters``, and its feed watcher."""
     from bot.digest.scheduler import DigestScheduler, router_render
     from bot.digest.watch import FeedWatcher
 
-    service = _digest_service(config, repo, lookups)
+    service = _digest_service(config, repo, lookups, clock)
     watcher = FeedWatcher(repo, config.sources, config.digest, fetch_config=config.fetch)
     scheduler = DigestScheduler(
         service,
         {adapter.name: adapter for adapter in adapters},
         router_render(router),
+        clock=clock,
         watcher=watcher,
         default_lang=lang,
     )
@@ -382,11 +392,13 @@ def _scheduler(
 
 
 def _parse_now(text: str | None) -> datetime | None:
+    """``--now``: ISO 8601; without an offset it is this machine's local time, as ``date``
+    prints it and as cron reads it."""
     if text is None:
         return None
     value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     if value.tzinfo is None:
-        raise ValueError("no time zone")
+        value = value.astimezone()
     return value
 
 
@@ -400,8 +412,12 @@ async def _digest(args: argparse.Namespace, config: Config, repo: Repository, la
     except ValueError:
         print(f"reviewbot: {t('digest.bad_now', lang)}", file=sys.stderr)
         return 2
+    from bot.digest.clock import OffsetClock
+
+    # the whole tick runs as if the clock read --now: claims, stale checks, feed checks
+    clock = OffsetClock(now) if now is not None else None
     lookups = _lookups(repo)
-    router = _router(config, repo, lookups, lang)
+    router = _router(config, repo, lookups, lang, clock)
     adapters: list[ChatAdapter] = []
     if not args.dry_run:
         for _name, factory in sorted(chat_adapters().items()):
@@ -413,12 +429,12 @@ async def _digest(args: argparse.Namespace, config: Config, repo: Repository, la
     if dry_run and not args.dry_run:
         err.print(t("digest.tick_dry", lang), style="yellow", markup=False)
     started: list[ChatAdapter] = []
-    scheduler, watcher = _scheduler(config, repo, lookups, router, adapters, lang)
+    scheduler, watcher = _scheduler(config, repo, lookups, router, adapters, lang, clock)
     try:
         for adapter in adapters:
             await adapter.start(receive=False)
             started.append(adapter)
-        report = await scheduler.tick(now, dry_run=dry_run)
+        report = await scheduler.tick(dry_run=dry_run)
     finally:
         await watcher.aclose()
         for adapter in reversed(started):

@@ -505,8 +505,10 @@ MESSAGES.update(
             "ko": "켜진 채팅 플랫폼이 없어 보내지 않았어요. 보냈을 내용은 다음과 같아요.",
         },
         "digest.bad_now": {
-            "en": "--now must be an ISO 8601 time with a zone, e.g. 2025-03-09T09:00+09:00",
-            "ko": "--now는 시간대가 있는 ISO 8601 시각이어야 해요. 예: 2025-03-09T09:00+09:00",
+            "en": "--now must be an ISO 8601 time, e.g. 2025-03-09T09:00+09:00 (without an "
+            "offset: this machine's local time)",
+            "ko": "--now는 ISO 8601 시각이어야 해요. 예: 2025-03-09T09:00+09:00 "
+            "(오프셋이 없으면 이 컴퓨터의 현지 시각)",
         },
         "status.title": {"en": "Digest status", "ko": "다이제스트 상태"},
         "status.admins_only": {

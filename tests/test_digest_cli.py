@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
+import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,7 +22,13 @@ __all__ = ["fake", "no_proxy"]  # fixtures used below
 
 
 def library_with_subscriber(
-    sample_sqlite: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chat: str
+    sample_sqlite: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    chat: str,
+    *,
+    zone: str = "Asia/Seoul",
+    created: datetime = datetime(2024, 3, 1, tzinfo=UTC),
 ) -> str:
     """A copy of the sample library in ``tmp_path`` with one daily Telegram subscriber."""
     for name in ("REVIEWBOT_CONFIG", "REVIEWBOT_DB_URL", "REVIEWBOT_TELEGRAM_TOKEN",
@@ -33,8 +41,8 @@ def library_with_subscriber(
 
     async def subscribe() -> None:
         repo = await open_repository(url)
-        draft = SubscriptionDraft(ChatKey("telegram", chat), Mode.DAILY, "09:00", "Asia/Seoul")
-        await repo.save_subscription(draft, now=datetime(2024, 3, 1, tzinfo=UTC))
+        draft = SubscriptionDraft(ChatKey("telegram", chat), Mode.DAILY, "09:00", zone)
+        await repo.save_subscription(draft, now=created)
         await repo.close()
 
     asyncio.run(subscribe())
@@ -61,6 +69,42 @@ def test_digest_tick_without_adapters_reports_what_would_be_sent(
     again = json.loads(capsys.readouterr().out)
     assert again["outcomes"][0]["post"] == row["post"]
     assert main([*args[:-1], "--now", "yesterday"]) == 2
+
+
+@pytest.fixture
+def new_york_machine(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """This process's local time zone is New York's (what a bare ``--now`` means)."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        yield
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_digest_tick_rehearses_a_past_morning_and_reads_a_bare_time_as_local(
+    sample_sqlite: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    new_york_machine: None,
+) -> None:
+    """Subscribed today, rehearsed on the morning clocks sprang forward in New York: the
+    subscription is not hidden by its creation date, and 09:00 without an offset is this
+    machine's 09:00 (EDT that day, 13:00 UTC)."""
+    url = library_with_subscriber(
+        sample_sqlite, tmp_path, monkeypatch, "-300", zone="America/New_York",
+        created=datetime.now(UTC),
+    )  # fmt: skip
+    args = ["--db", url, "--lang", "en", "digest", "tick", "--json"]
+    assert main([*args, "--now", "2026-03-08T08:59"]) == 0
+    assert json.loads(capsys.readouterr().out)["outcomes"] == []
+    assert main([*args, "--now", "2026-03-08T09:00"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["at"].startswith("2026-03-08T13:00")
+    [row] = out["outcomes"]
+    assert row["status"] == "would_send" and row["chat"] == "-300"
 
 
 def test_digest_tick_sends_through_telegram_without_taking_its_updates(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -56,6 +56,23 @@ def test_due_today_uses_the_local_date_and_the_schedule_start() -> None:
         is None
     )
     assert next_due(since, "09:00", "Asia/Seoul") == datetime(2024, 3, 10, 0, 0, tzinfo=UTC)
+
+
+def test_a_clock_behind_the_subscription_does_not_hide_its_digest() -> None:
+    """``digest tick --now`` in the past (a rehearsal of a DST morning, a test clock) or a
+    second machine whose clock lags: the subscription counts as already there, rather than
+    every digest silently not being owed."""
+    created = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
+    rehearsal = datetime(2026, 3, 8, 13, 0, tzinfo=UTC)  # 09:00 EDT, clocks sprang forward at 02:00
+    assert due_today(rehearsal, "09:00", "America/New_York", active_since=created) == date(
+        2026, 3, 8
+    )
+    assert (
+        due_today(
+            rehearsal - timedelta(minutes=1), "09:00", "America/New_York", active_since=created
+        )
+        is None
+    )  # still before the local due time
 
 
 def test_parse_time_and_zone() -> None:

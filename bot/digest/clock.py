@@ -68,3 +68,25 @@ class ManualClock:
         self.slept.append(seconds)
         self.advance(seconds)
         await asyncio.sleep(0)
+
+
+class OffsetClock:
+    """Real time, shifted so that it starts at ``start``: ``digest tick --now`` runs as if the
+    wall clock read ``start`` — claims, stale checks and sends all agree on that time — while
+    waits (rate limits, "retry after") really wait."""
+
+    def __init__(self, start: datetime, base: Clock | None = None) -> None:
+        if start.tzinfo is None:
+            raise ValueError("OffsetClock needs an aware datetime")
+        self._base: Clock = base or SystemClock()
+        self._start = start.astimezone(UTC)
+        self._mono0 = self._base.monotonic()
+
+    def now(self) -> datetime:
+        return self._start + timedelta(seconds=self._base.monotonic() - self._mono0)
+
+    def monotonic(self) -> float:
+        return self._base.monotonic()
+
+    async def sleep(self, seconds: float) -> None:
+        await self._base.sleep(seconds)

@@ -80,11 +80,14 @@ def due_today(now: datetime, at: str, timezone: str, *, active_since: datetime) 
     """The local date whose digest is due at ``now`` (not yet past midnight), or None.
 
     None before the local due time, and when the due time came before the subscription's
-    schedule was set (``active_since``): subscribing after 09:00 starts tomorrow.
+    schedule was set (``active_since``): subscribing after 09:00 starts tomorrow. A clock that
+    reads earlier than ``active_since`` (``digest tick --now`` rehearsing a past morning, a
+    second machine whose clock lags) cannot tell, and counts the subscription as already there:
+    a digest shown that should not have been is better than every digest silently withheld.
     """
     day = local_date(now, timezone)
     due = due_at(day, at, timezone)
-    if now < due or due < active_since:
+    if now < due or due < active_since <= now:
         return None
     return day
 

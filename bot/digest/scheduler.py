@@ -191,7 +191,7 @@ class DigestScheduler:
                 allowed = {c.post_id for c in await catalogue.candidates(sub.filter)}
             count = 0
             for post in new_posts:
-                if post.found_at <= sub.active_since:
+                if post.found_at <= sub.active_since <= now:  # found before it subscribed
                     continue
                 if allowed is not None and post.post_id not in allowed:
                     continue
