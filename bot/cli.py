@@ -46,6 +46,9 @@ log = logging.getLogger("reviewbot")
 
 CONSOLE_USER = "console"
 FIND_MAX_LIMIT = 100
+SHUTDOWN_GRACE = 20.0
+"""Seconds ``reviewbot run`` waits, once told to stop, for digest sends under way: a Telegram
+request waits at most ``[telegram] read_timeout`` (10 s) for its answer."""
 
 
 class AdapterMissing(Exception):
@@ -352,9 +355,7 @@ async def _run_bots(args: argparse.Namespace, config: Config, repo: Repository, 
         await stop.wait()
     finally:
         if digest_task is not None:
-            digest_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await digest_task
+            await _stop_digest(digest_task, stop)
         if watcher is not None:
             await watcher.aclose()
         for adapter in reversed(started):
@@ -363,6 +364,18 @@ async def _run_bots(args: argparse.Namespace, config: Config, repo: Repository, 
             except Exception:  # one adapter failing to stop must not keep the others running
                 log.warning("%s did not stop cleanly", adapter.name, exc_info=True)
     return 0
+
+
+async def _stop_digest(task: asyncio.Task[None], stop: asyncio.Event) -> None:
+    """Let digest sends under way finish (nothing new is claimed once ``stop`` is set), then
+    give up: a send cancelled midway may already be in the chat and would not be resent."""
+    stop.set()
+    if not task.done():
+        log.info("waiting up to %g s for digest sends under way", SHUTDOWN_GRACE)
+        await asyncio.wait({task}, timeout=SHUTDOWN_GRACE)
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await task
 
 
 def _scheduler(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -22,7 +23,7 @@ from bot.digest.scheduler import DigestScheduler, router_render
 from bot.digest.service import DigestService
 from bot.lookups import Lookups
 from bot.ports import ChatMoved, SendUncertain
-from bot.replies import ActionKind, ReplyKind
+from bot.replies import ActionKind, Reply, ReplyKind
 from bot.router import Router
 from storage.repository import SqlRepository, open_repository
 from tests.test_digest_fakes import Crash, FakeChatAdapter, add_reviews, retry_later, review
@@ -348,6 +349,34 @@ async def test_a_group_that_became_a_supergroup_gets_its_digest_at_the_new_id(
     assert await repo.chat_subscriptions(ChatKey("telegram", "-100")) == []
     assert await h.tick_at(datetime(2024, 3, 3, 0, 0, tzinfo=UTC)) == [Status.SENT]
     assert h.telegram.chats() == ["-200", "-200"]
+
+
+async def test_a_stop_mid_tick_finishes_the_sends_under_way_and_claims_no_more(
+    repo: SqlRepository, library: list[int]
+) -> None:
+    """SIGTERM during a tick (a deploy): the send on its way completes and is recorded —
+    cancelled, it would count as cut off mid-send and never be resent — and the chats not
+    yet claimed are left for the next start, which sends each once."""
+    h = Harness(repo, config=DigestConfig(concurrency=1))
+    for n in range(4):
+        await h.subscribe(f"s{n}")
+    stop = asyncio.Event()
+    original = h.telegram.send
+
+    async def send_then_stop(chat: str, reply: Reply, **kwargs: Any) -> str:
+        stop.set()  # the signal arrives while this request is on its way
+        await asyncio.sleep(0)
+        return await original(chat, reply, **kwargs)
+
+    h.telegram.send = send_then_stop  # type: ignore[method-assign]
+    h.clock.set(datetime(2024, 3, 2, 0, 0, tzinfo=UTC))
+    report = await h.scheduler.tick(stop=stop)
+    assert sorted(o.status.value for o in report.outcomes) == ["sent"] + ["stopped"] * 3
+    [delivery] = await repo.recent_deliveries(T0)
+    assert delivery.state is DeliveryState.SENT  # finished, not cut off
+    h.telegram.send = original  # type: ignore[method-assign]
+    assert await h.tick_at(datetime(2024, 3, 2, 0, 1, tzinfo=UTC)) == [Status.SENT] * 3
+    assert sorted(h.telegram.chats()) == [f"s{n}" for n in range(4)]
 
 
 async def test_overlapping_ticks_send_each_digest_once(

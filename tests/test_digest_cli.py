@@ -136,3 +136,29 @@ def test_digest_tick_sends_through_telegram_without_taking_its_updates(
     assert main([*args, "--now", "2024-03-02T09:30+09:00"]) == 0
     assert json.loads(capsys.readouterr().out)["outcomes"] == []
     assert len(fake.calls_to("sendMessage", ok=True)) == 1
+
+
+async def test_stopping_the_bot_lets_digest_sends_finish_then_cancels_the_rest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``reviewbot run``'s shutdown: a tick whose sends are under way is awaited (they finish
+    and are recorded); one that would not end is cancelled after the grace period."""
+    from bot import cli
+
+    stop = asyncio.Event()
+    finished: list[str] = []
+
+    async def tick_under_way() -> None:
+        await stop.wait()
+        await asyncio.sleep(0.01)  # the request's answer arrives after the signal
+        finished.append("sent")
+
+    task = asyncio.create_task(tick_under_way())
+    await asyncio.sleep(0)
+    await cli._stop_digest(task, stop)
+    assert finished == ["sent"] and task.done() and not task.cancelled()
+
+    monkeypatch.setattr(cli, "SHUTDOWN_GRACE", 0.05)
+    stuck = asyncio.create_task(asyncio.sleep(3600))
+    await cli._stop_digest(stuck, asyncio.Event())
+    assert stuck.cancelled()

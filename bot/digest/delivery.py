@@ -60,6 +60,7 @@ class Status(enum.StrEnum):
     UNCERTAIN = "uncertain"  # cut off mid-request: perhaps in the chat, not sent again
     NO_REVIEW = "no_review"  # nothing matches the filter
     NO_ADAPTER = "no_adapter"  # the platform is not running in this process
+    STOPPED = "stopped"  # the bot was shutting down: not claimed, the next start sends it
 
 
 class _ClaimLost(Exception):

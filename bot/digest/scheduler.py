@@ -113,9 +113,16 @@ class DigestScheduler:
 
     # ------------------------------------------------------------------ one tick
 
-    async def tick(self, now: datetime | None = None, *, dry_run: bool = False) -> TickReport:
+    async def tick(
+        self,
+        now: datetime | None = None,
+        *,
+        dry_run: bool = False,
+        stop: asyncio.Event | None = None,
+    ) -> TickReport:
         """Run one tick at ``now`` (default: the clock). With ``dry_run`` nothing is claimed
-        or sent: the report says what would be sent."""
+        or sent: the report says what would be sent. Once ``stop`` is set no new delivery is
+        claimed; those under way finish (the next start sends the rest)."""
         now = now or self.clock.now()
         report = TickReport(now)
         if self.watcher is not None and not dry_run:
@@ -143,7 +150,7 @@ class DigestScheduler:
             if dry_run or adapter is None:
                 runs.append(self._preview(platform_jobs, catalogue, dry_run=dry_run))
             else:
-                runs.append(self._deliver_all(adapter, platform, platform_jobs, catalogue))
+                runs.append(self._deliver_all(adapter, platform, platform_jobs, catalogue, stop))
         for outcomes in await asyncio.gather(*runs):
             report.outcomes.extend(outcomes)
         if not dry_run:
@@ -204,7 +211,12 @@ class DigestScheduler:
         return jobs
 
     async def _deliver_all(
-        self, adapter: ChatAdapter, platform: str, jobs: list[Job], catalogue: Catalogue
+        self,
+        adapter: ChatAdapter,
+        platform: str,
+        jobs: list[Job],
+        catalogue: Catalogue,
+        stop: asyncio.Event | None = None,
     ) -> list[Outcome]:
         async def pick(sub: Subscription) -> int | None:
             return await self.service.pick(sub, catalogue)
@@ -223,6 +235,8 @@ class DigestScheduler:
 
         async def one(job: Job) -> Outcome:
             async with gate:
+                if stop is not None and stop.is_set():
+                    return Outcome(job, Status.STOPPED)
                 return await deliverer.deliver(job)
 
         return list(await asyncio.gather(*(one(job) for job in jobs)))
@@ -245,10 +259,15 @@ class DigestScheduler:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Tick at the start of every minute until ``stop`` is set; a failing tick is logged
-        and the next one runs as usual (it will find whatever this one left owed)."""
+        and the next one runs as usual (it will find whatever this one left owed).
+
+        Setting ``stop`` mid-tick lets the sends under way finish and claims nothing new, so
+        a normal shutdown (SIGTERM from a deploy) leaves no send cut off midway — which, on
+        Telegram, would be reported "uncertain" and not sent again. Await this coroutine after
+        setting ``stop``; cancel it only if it takes too long."""
         while not stop.is_set():
             try:
-                report = await self.tick()
+                report = await self.tick(stop=stop)
                 if report.outcomes:
                     log.info("digest tick: %s", report.summary())
             except Exception:
