@@ -690,6 +690,29 @@ async def test_send_delivers_one_message_and_maps_failures(
     no_rejections(fake, allowed=("chat not found",))
 
 
+@pytest.mark.parametrize(
+    ("description", "gone"),
+    [
+        ("Bad Request: message thread not found", True),
+        ("Bad Request: TOPIC_CLOSED", True),
+        ("Bad Request: not enough rights to send text messages to the chat", True),
+        ("Bad Request: CHAT_WRITE_FORBIDDEN", True),
+        ("Bad Request: message is too long", False),
+    ],
+)
+async def test_send_tells_a_chat_it_cannot_post_in_from_a_bad_message(
+    fake: FakeTelegram, bot: Harness, lookups: FakeLookups, description: str, gone: bool
+) -> None:
+    """A deleted or closed forum topic, or a bot muted in its group, pauses the chat's
+    subscriptions (ChatGone); a refused message is a plain failure, tried again later."""
+    reply = await Router(lookups).handle("/review 8", user="digest")
+    group = fake.group_chat(-1009003, forum=True)
+    fake.fail("sendMessage", code=400, description=description)
+    with pytest.raises(DeliveryError) as caught:
+        await bot.adapter.send(f"{group['id']}:9", reply)
+    assert isinstance(caught.value, ChatGone) is gone
+
+
 async def test_before_send_runs_once_as_the_request_leaves_and_can_stop_it(
     fake: FakeTelegram, bot: Harness, lookups: FakeLookups
 ) -> None:

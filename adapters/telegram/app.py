@@ -74,7 +74,7 @@ from telegram.ext import (
 from adapters.telegram.errors import (
     describe,
     is_bad_markup,
-    is_chat_missing,
+    is_chat_gone,
     is_not_modified,
     is_stale_query,
     is_uneditable,
@@ -533,7 +533,7 @@ class TelegramAdapter:
                 f"telegram: chat {chat} is now supergroup {exc.new_chat_id}", str(exc.new_chat_id)
             ) from None
         except BadRequest as exc:
-            if is_chat_missing(exc):
+            if is_chat_gone(exc):
                 raise ChatGone(f"telegram: chat {chat}: {redact(exc.message)}") from None
             raise DeliveryError(f"telegram: chat {chat}: {redact(exc.message)}") from None
         except TelegramError as exc:

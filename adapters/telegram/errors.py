@@ -119,8 +119,23 @@ def may_have_arrived(exc: BaseException) -> bool:
     )
 
 
-def is_chat_missing(exc: BaseException) -> bool:
-    return isinstance(exc, BadRequest) and "chat not found" in str(exc).lower()
+_CANNOT_POST = (
+    "chat not found",
+    "message thread not found",  # the forum topic was deleted
+    "topic_deleted",
+    "topic_closed",  # closed topics take messages from admins only
+    "not enough rights to send",  # the bot was restricted in the group
+    "have no rights to send a message",
+    "chat_write_forbidden",
+)
+
+
+def is_chat_gone(exc: BaseException) -> bool:
+    """A 400 that means "you cannot post here" rather than "this message is wrong": the chat
+    or its topic is gone, closed, or the bot may no longer write. Sending again tomorrow
+    would fail the same way, so the subscription is paused (``/subscribe`` resumes it)."""
+    text = str(exc).lower()
+    return isinstance(exc, BadRequest) and any(part in text for part in _CANNOT_POST)
 
 
 def is_stale_query(exc: BaseException) -> bool:
