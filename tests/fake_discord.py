@@ -143,6 +143,7 @@ class FakeDiscord:
         self.interactions: dict[int, InteractionRecord] = {}
         self.gone_channels: set[int] = set()
         self.forbidden_channels: set[int] = set()
+        self.locked_threads: set[int] = set()  # archived and locked: no posting
         self.rate_limited: dict[int, tuple[float, bool]] = {}  # channel -> (retry, via header)
         self.refuse_guilds: set[int] = set()
         self.identified: list[dict[str, Any]] = []
@@ -458,6 +459,8 @@ class FakeDiscord:
             return _error(404, 10003, "Unknown Channel")
         if channel_id in self.forbidden_channels:
             return _error(403, 50013, "Missing Permissions")
+        if channel_id in self.locked_threads:
+            return _error(400, 50083, "Thread is archived")
         problems = validate_message(body, create=True)
         if problems:
             return _form_error(problems)

@@ -193,10 +193,11 @@ async def test_before_send_runs_before_the_message_and_its_error_stops_it(
     [
         (lambda f: f.gone_channels.add(CHANNEL_ID), ChatGone, None),
         (lambda f: f.forbidden_channels.add(CHANNEL_ID), ChatGone, None),
+        (lambda f: f.locked_threads.add(CHANNEL_ID), ChatGone, None),
         (lambda f: f.rate_limited.__setitem__(CHANNEL_ID, (120.0, True)), RetryLater, 120.0),
         (lambda f: f.rate_limited.__setitem__(CHANNEL_ID, (90.0, False)), RetryLater, 90.0),
     ],
-    ids=["unknown-channel", "forbidden", "rate-limited", "cloudflare-429"],
+    ids=["unknown-channel", "forbidden", "locked-thread", "rate-limited", "cloudflare-429"],
 )
 async def test_send_maps_discord_refusals(
     adapter: DiscordAdapter,

@@ -31,7 +31,8 @@ from bot.router import Router
 log = logging.getLogger(__name__)
 
 READY_TIMEOUT = 60.0  # seconds start() waits for the gateway before returning anyway
-GONE_CODES = frozenset({10003, 50001, 50013})  # unknown channel, missing access/permissions
+# unknown channel, missing access, missing permissions, thread archived, thread locked
+GONE_CODES = frozenset({10003, 50001, 50013, 50083, 160005})
 DEFAULT_RETRY = 60.0
 
 
@@ -141,8 +142,12 @@ class DiscordAdapter:
         except discord.HTTPException as exc:
             if exc.status == 429:
                 raise RetryLater("discord: rate limited", _retry_after(exc)) from None
+            if exc.code in GONE_CODES:
+                raise ChatGone(f"discord: channel {chat} takes no messages ({exc.code})") from None
             raise DeliveryError(f"discord: {exc.status} {exc.code}") from None
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            # perhaps sent, but a plain failure: the next tick's retry carries the same nonce,
+            # and Discord answers it with the message it already made
             raise DeliveryError(f"discord: cannot reach Discord: {type(exc).__name__}") from None
         return str(message.id)
 
