@@ -9,6 +9,7 @@ channel or refuses.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,15 @@ from bot.digest.model import ChatKey, DigestFilter, FilterKind, Mode
 from bot.i18n import t
 from bot.router import Router
 from storage.repository import SqlRepository
-from tests.fake_discord import CHANNEL_ID, TOKEN, FakeDiscord, Harness, fake, texts
+from tests.fake_discord import (
+    CHANNEL_ID,
+    TOKEN,
+    FakeDiscord,
+    Harness,
+    fake,
+    iter_components,
+    texts,
+)
 from tests.test_digest_fakes import digest_router
 
 MANAGE_GUILD = discord.Permissions(manage_guild=True).value
@@ -156,3 +165,45 @@ async def test_the_adapter_is_named_discord(fake: FakeDiscord, tmp_path: Path) -
     adapter = DiscordAdapter(bot, TOKEN)
     assert adapter.name == "discord"
     await bot.close()
+
+
+async def test_a_subscribed_channel_gets_one_card_each_morning_at_its_hour(
+    fake: FakeDiscord, bot: Any, router: Router, repo: SqlRepository
+) -> None:
+    """The whole path on Discord: /subscribe in a channel, then the core's scheduler sends
+    through the real discord.py client at 08:30 London time, once a day, with the card and
+    its "more like this" button, a different review the next morning."""
+    from bot.digest.clock import ManualClock
+    from bot.digest.scheduler import DigestScheduler, router_render
+    from bot.digest.service import DigestService
+
+    harness, client = bot
+    options = {"time": "08:30", "timezone": "Europe/London"}
+    await harness.send(client, as_manager(fake.slash("subscribe", options, locale="en-US")))
+    service = router._digest
+    assert isinstance(service, DigestService) and isinstance(service.clock, ManualClock)
+    scheduler = DigestScheduler(
+        service, {"discord": DiscordAdapter(client, TOKEN)}, router_render(router),
+        clock=service.clock, limits={},
+    )  # fmt: skip
+
+    def digests() -> list[dict[str, Any]]:
+        return [
+            m for m in fake.messages.values()
+            if m["channel_id"] == str(CHANNEL_ID) and m.get("nonce")
+        ]  # fmt: skip
+
+    before = await scheduler.tick(datetime(2024, 3, 1, 8, 29, tzinfo=UTC))
+    assert before.outcomes == [] and digests() == []
+    first = await scheduler.tick(datetime(2024, 3, 1, 8, 30, tzinfo=UTC))  # GMT in March
+    [outcome] = first.outcomes
+    [message] = digests()
+    assert outcome.status.value == "sent" and outcome.message_id == str(message["id"])
+    assert t("digest.headline", "en") in texts(message)  # the subscriber asked in English
+    labels = [c.get("label") for c in iter_components(message)]
+    assert t("action.more_like_this", "en") in labels, labels
+    assert (await scheduler.tick(datetime(2024, 3, 1, 20, 0, tzinfo=UTC))).outcomes == []
+    second = await scheduler.tick(datetime(2024, 3, 2, 8, 31, tzinfo=UTC))
+    assert [o.status.value for o in second.outcomes] == ["sent"]
+    assert second.outcomes[0].post_id != outcome.post_id and len(digests()) == 2
+    assert fake.rejections == []

@@ -10,6 +10,7 @@ stores the subscription under that chat (and forum topic).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import pytest
 
@@ -161,4 +162,44 @@ async def test_digest_and_subscribe_in_a_private_chat(
     assert {"subscribe", "unsubscribe", "subscriptions", "digest", "status"} <= {
         c["command"] for c in fake.commands[("default", "ko")]
     }
+    no_rejections(fake)
+
+
+async def test_a_subscribed_group_gets_one_card_each_morning_and_follows_a_migration(
+    fake: FakeTelegram, bot: Harness, repo: SqlRepository
+) -> None:
+    """The whole path on Telegram: an admin subscribes a group, the core's scheduler sends
+    through python-telegram-bot at 08:30 Seoul time once a day with a "more like this"
+    button; after the group becomes a supergroup the next morning's card lands there."""
+    from bot.digest.clock import ManualClock
+    from bot.digest.scheduler import DigestScheduler, router_render
+    from bot.digest.service import DigestService
+
+    group = fake.group_chat(-4005009)
+    admin = fake.user(5009, lang="ko")
+    fake.set_member(group["id"], admin["id"], "administrator")
+    only(await bot.say(group, admin, "/subscribe 08:30"))
+    router = bot.adapter._router
+    service = router._digest
+    assert isinstance(service, DigestService) and isinstance(service.clock, ManualClock)
+    scheduler = DigestScheduler(
+        service, {"telegram": bot.adapter}, router_render(router), clock=service.clock,
+        limits={},
+    )  # fmt: skip
+    # 08:30 in Seoul on 1 March is 23:30 UTC on 29 February
+    assert (await scheduler.tick(datetime(2024, 2, 29, 23, 29, tzinfo=UTC))).outcomes == []
+    first = await scheduler.tick(datetime(2024, 2, 29, 23, 30, tzinfo=UTC))
+    assert [o.status.value for o in first.outcomes] == ["sent"]
+    card = only([m for m in fake.bot_messages(group["id"]) if "오늘의 리뷰" in m.text])
+    assert str(card.message_id) == first.outcomes[0].message_id
+    assert any("비슷한 리뷰" in b["text"] for b in card.buttons())
+    assert (await scheduler.tick(datetime(2024, 3, 1, 9, 0, tzinfo=UTC))).outcomes == []
+
+    fake.migrate(group["id"], -1004005009)
+    second = await scheduler.tick(datetime(2024, 3, 1, 23, 30, tzinfo=UTC))
+    assert [o.status.value for o in second.outcomes] == ["sent"]
+    moved = only(fake.bot_messages(-1004005009))
+    assert "오늘의 리뷰" in moved.text and second.outcomes[0].post_id != first.outcomes[0].post_id
+    [sub] = await repo.chat_subscriptions(ChatKey("telegram", "-1004005009", None))
+    assert sub.at == "08:30"
     no_rejections(fake)
