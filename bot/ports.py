@@ -232,9 +232,10 @@ class Repository(Protocol):
         died mid-request) and return them, so a tick reports them instead of resending."""
         ...
 
-    async def move_chat(self, chat: ChatKey, new_chat_id: str, *, now: datetime) -> int:
-        """Point ``chat``'s subscriptions at the chat's new id (a group became a supergroup);
-        where the new id already has a subscription of the same kind, the old one goes."""
+    async def move_chat(self, chat: ChatKey, new_chat_id: str, *, now: datetime) -> list[int]:
+        """Point ``chat``'s subscriptions at the chat's new id (a group became a supergroup)
+        and return the ids of those moved; where the new id already has a subscription of the
+        same kind, the old one goes (with its deliveries) and the new id's own is kept."""
         ...
 
     async def mark_sent(self, claim: Claim, *, message_id: str, now: datetime) -> bool:

@@ -341,8 +341,8 @@ class DigestStore:
                 ).scalars()
                 return [_delivery(r) for r in rows]
 
-    async def move_chat(self, chat: ChatKey, new_chat_id: str, *, now: datetime) -> int:
-        moved = 0
+    async def move_chat(self, chat: ChatKey, new_chat_id: str, *, now: datetime) -> list[int]:
+        moved: list[int] = []
         with self._errors():
             async with self._write() as session, session.begin():
                 rows = list(
@@ -360,11 +360,14 @@ class DigestStore:
                 )
                 for row in rows:
                     if row.mode in taken:
+                        await session.execute(
+                            delete(DigestDelivery).where(DigestDelivery.subscription_id == row.id)
+                        )
                         await session.delete(row)
                         continue
                     row.chat_id = new_chat_id
                     row.updated_at = now
-                    moved += 1
+                    moved.append(row.id)
         return moved
 
     async def mark_sent(self, claim: Claim, *, message_id: str, now: datetime) -> bool:

@@ -351,6 +351,41 @@ async def test_a_group_that_became_a_supergroup_gets_its_digest_at_the_new_id(
     assert h.telegram.chats() == ["-200", "-200"]
 
 
+async def test_every_message_owed_to_a_migrated_group_in_one_tick_follows_it(
+    repo: SqlRepository, library: list[int]
+) -> None:
+    """Its daily digest and a new post's card are both owed when the group moves: the first
+    send moves the subscriptions, the second (still addressed to the old id, refused the same
+    way) must follow them too, not be dropped."""
+    h = Harness(repo, start=datetime(2024, 3, 1, 12, 0, tzinfo=UTC))
+    await h.subscribe("-500", is_group=True)
+    await h.subscribe("-500", mode=Mode.NEW, is_group=True)
+    await repo.record_new_posts(
+        [library[0]], source="feed", now=datetime(2024, 3, 1, 23, 0, tzinfo=UTC)
+    )
+    for _ in range(2):
+        h.telegram.script["-500"].append(ChatMoved("telegram: chat -500 is now -600", "-600"))
+    assert await h.tick_at(datetime(2024, 3, 2, 0, 0, tzinfo=UTC)) == [Status.SENT] * 2
+    assert h.telegram.chats() == ["-600", "-600"]
+    assert len(await repo.chat_subscriptions(ChatKey("telegram", "-600"))) == 2
+
+
+async def test_a_migrated_group_whose_new_id_has_its_own_digest_gets_one_not_two(
+    repo: SqlRepository, library: list[int]
+) -> None:
+    h = Harness(repo)
+    await h.subscribe("-300", is_group=True)
+    await h.subscribe("-400", is_group=True)  # already subscribed under the new id
+    h.telegram.script["-300"].append(ChatMoved("telegram: chat -300 is now -400", "-400"))
+    statuses = await h.tick_at(datetime(2024, 3, 2, 0, 0, tzinfo=UTC))
+    assert sorted(s.value for s in statuses) == ["sent", "skipped"]
+    assert h.telegram.chats() == ["-400"]
+    assert await h.tick_at(datetime(2024, 3, 2, 0, 30, tzinfo=UTC)) == []
+    assert await repo.chat_subscriptions(ChatKey("telegram", "-300")) == []
+    [kept] = await repo.chat_subscriptions(ChatKey("telegram", "-400"))
+    assert kept.mode is Mode.DAILY
+
+
 async def test_a_stop_mid_tick_finishes_the_sends_under_way_and_claims_no_more(
     repo: SqlRepository, library: list[int]
 ) -> None:

@@ -154,6 +154,13 @@ class Deliverer:
                 raise _ClaimLost
             marked = True
 
+        async def unmark() -> None:
+            # the platform refused the request, so it surely was not sent: a plain claim again
+            nonlocal marked
+            if marked:
+                await self.repo.mark_sending(claim, now=self.clock.now(), sending=False)
+                marked = False
+
         while True:
             # The slot is taken right before the send, not before the claim and pick: taken
             # earlier, the database work in between bunched sends past the platform's limit.
@@ -183,9 +190,7 @@ class Deliverer:
                     await self.repo.release_delivery(claim)
                     return Outcome(job, Status.DEFERRED, post_id, error=str(exc))
                 retries += 1
-                if marked:  # refused, so surely not sent: a plain claim again meanwhile
-                    await self.repo.mark_sending(claim, now=self.clock.now(), sending=False)
-                    marked = False
+                await unmark()
                 self.limiter.retry_after(wait)
                 continue
             except ChatMoved as exc:
@@ -194,12 +199,15 @@ class Deliverer:
                     return Outcome(job, Status.FAILED, post_id, error=str(exc))
                 moves += 1
                 new_chat_id = exc.new_chat_id
-                await self.repo.move_chat(chat, new_chat_id, now=self.clock.now())
-                log.info("digest: %s moved to %s; its subscriptions follow", chat, new_chat_id)
+                moved = await self.repo.move_chat(chat, new_chat_id, now=self.clock.now())
+                log.info(
+                    "digest: %s moved to %s; %d subscriptions follow", chat, new_chat_id, len(moved)
+                )
                 chat = ChatKey(chat.platform, new_chat_id, chat.thread_id)
-                if marked:
-                    await self.repo.mark_sending(claim, now=self.clock.now(), sending=False)
-                    marked = False
+                if sub.id not in {s.id for s in await self.repo.chat_subscriptions(chat)}:
+                    # the new id had a subscription of this kind already: that one sends
+                    return Outcome(job, Status.SKIPPED, post_id, error=str(exc))
+                await unmark()
                 continue
             except ChatGone as exc:
                 reason = str(exc) or type(exc).__name__
