@@ -228,8 +228,9 @@ class Repository(Protocol):
         ...
 
     async def settle_uncertain(self, *, before: datetime) -> list[Delivery]:
-        """Mark every delivery left SENDING since before ``before`` UNCERTAIN (its process
-        died mid-request) and return them, so a tick reports them instead of resending."""
+        """Mark every delivery left SENDING before ``before`` (up to two days earlier)
+        UNCERTAIN — its process died mid-request — and return them, so that a tick reports
+        them instead of resending."""
         ...
 
     async def move_chat(self, chat: ChatKey, new_chat_id: str, *, now: datetime) -> list[int]:

@@ -330,6 +330,9 @@ class DigestStore:
                             DigestDelivery.state == DeliveryState.SENDING.value,
                             DigestDelivery.message_id.is_(None),
                             DigestDelivery.claimed_at < before,
+                            # an index range, not the whole history, every minute; a tick
+                            # never looks further back than two days anyway
+                            DigestDelivery.claimed_at >= before - timedelta(days=2),
                         )
                         .values(
                             state=DeliveryState.UNCERTAIN.value,
