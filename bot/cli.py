@@ -447,7 +447,7 @@ async def _digest(args: argparse.Namespace, config: Config, repo: Repository, la
         for adapter in adapters:
             await adapter.start(receive=False)
             started.append(adapter)
-        report = await scheduler.tick(dry_run=dry_run)
+        report = await scheduler.tick(now, dry_run=dry_run)
     finally:
         await watcher.aclose()
         for adapter in reversed(started):
