@@ -102,7 +102,7 @@ def test_digest_tick_rehearses_a_past_morning_and_reads_a_bare_time_as_local(
     assert json.loads(capsys.readouterr().out)["outcomes"] == []
     assert main([*args, "--now", "2026-03-08T09:00"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["at"].startswith("2026-03-08T13:00")
+    assert out["at"] == "2026-03-08T09:00:00-04:00"  # EDT: clocks sprang forward at 02:00
     [row] = out["outcomes"]
     assert row["status"] == "would_send" and row["chat"] == "-300"
 
