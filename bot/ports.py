@@ -333,8 +333,9 @@ class ChatAdapter(Protocol):
     background tasks); ``stop`` shuts it down cleanly. ``send`` delivers a reply unprompted (the
     daily digest) to a chat named in the platform's own terms (``"-100123"``, ``"-100123:7"``
     for a forum topic, a Discord channel id) and returns the platform's message id; it raises
-    :class:`ChatGone` or :class:`RetryLater` rather than retrying or swallowing errors itself,
-    so that the caller decides what is lost (nothing) and what is sent twice (nothing).
+    :class:`ChatGone`, :class:`RetryLater`, :class:`ChatMoved` or :class:`SendUncertain`
+    rather than retrying or swallowing errors itself, so that the caller decides what is lost
+    (nothing) and what is sent twice (nothing).
 
     ``start(receive=False)`` only connects for sending (``digest tick`` from cron): it must not
     take updates away from a ``reviewbot run`` using the same token, nor touch its menus.

@@ -15,7 +15,9 @@ raises the same exceptions it would in production:
 - command menus with invalid names or descriptions.
 
 Tests can also make the next call(s) of a method fail with 429 ``retry_after`` (flood control)
-or any other code, and block chats (403, "bot was blocked by the user").
+or any other code, block chats (403, "bot was blocked by the user"), turn a group into a
+supergroup (400 with ``migrate_to_chat_id``), and carry out a call but answer it late (a client
+with a shorter read timeout never learns that it happened).
 
 The server runs in a thread (``http.server``), so it answers while the test's event loop runs
 the bot; tests wait for effects with :meth:`FakeTelegram.wait_for`.
