@@ -526,6 +526,10 @@ MESSAGES.update(
             "en": "Subscriptions: {daily} daily, {new} new-post, {paused} paused",
             "ko": "구독: 매일 {daily}, 새 글 {new}, 일시 중지 {paused}",
         },
+        "status.paused_chat": {
+            "en": "Paused: {chat} — {reason}",
+            "ko": "일시 중지: {chat} — {reason}",
+        },
         "status.last_tick": {
             "en": "Last digest run: {at} UTC ({sent} sent, {failed} failed)",
             "ko": "마지막 실행: {at} UTC (보냄 {sent}, 실패 {failed})",

@@ -187,6 +187,10 @@ class Repository(Protocol):
         """``{"daily": n, "new": n, "paused": n}`` for ``/status``."""
         ...
 
+    async def paused_subscriptions(self, *, limit: int) -> list[Subscription]:
+        """The most recently paused subscriptions first, with their reasons (``/status``)."""
+        ...
+
     async def pause_chat(self, chat: ChatKey, *, reason: str, now: datetime) -> int:
         """Pause every subscription delivering to ``chat`` (it blocked or removed the bot)."""
         ...

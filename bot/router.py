@@ -705,6 +705,10 @@ class Router:
                 paused=counts.get("paused", 0),
             ),
         ]
+        # which chats blocked the bot is the operators' business, not another group's admins'
+        for sub in status.paused if chat.is_operator else ():
+            reason = (sub.paused_reason or "").strip() or "-"
+            lines.append(t("status.paused_chat", lang, chat=str(sub.chat), reason=reason[:200]))
         last = status.last_tick
         if last:
             at = str(last.get("at", ""))[:16].replace("T", " ")

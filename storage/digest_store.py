@@ -208,6 +208,17 @@ class DigestStore:
                     counts["paused" if paused else str(mode)] += int(count)
         return counts
 
+    async def paused_subscriptions(self, *, limit: int) -> list[Subscription]:
+        stmt = (
+            select(DigestSubscription)
+            .where(DigestSubscription.paused.is_(True))
+            .order_by(DigestSubscription.updated_at.desc(), DigestSubscription.id)
+            .limit(limit)
+        )
+        with self._errors():
+            async with self._read() as session:
+                return [_sub(r) for r in (await session.execute(stmt)).scalars()]
+
     async def pause_chat(self, chat: ChatKey, *, reason: str, now: datetime) -> int:
         with self._errors():
             async with self._write() as session, session.begin():

@@ -21,6 +21,7 @@ from bot.digest.model import ChatKey, Claim, DeliveryState, DigestFilter, Filter
 from bot.digest.ratelimit import PlatformLimit, PlatformLimiter
 from bot.digest.scheduler import DigestScheduler, router_render
 from bot.digest.service import DigestService
+from bot.i18n import t
 from bot.lookups import Lookups
 from bot.ports import ChatMoved, SendUncertain
 from bot.replies import ActionKind, Reply, ReplyKind
@@ -494,6 +495,15 @@ async def test_chat_gone_pauses_its_subscription_and_the_others_still_get_theirs
     assert sorted(h.telegram.chats()) == ["a", "c"]
     [sub] = await repo.chat_subscriptions(ChatKey("telegram", "blocked"))
     assert sub.paused and "blocked" in (sub.paused_reason or "")
+    # reported to the people who run the bot, with the platform's reason
+    operator = ChatContext("telegram", "op", is_operator=True)
+    status = await h.router.handle("/status", user="op", lang="en", chat=operator)
+    [line] = [note for note in status.notes if note.startswith("Paused:")]
+    assert "telegram:blocked" in line and "bot was blocked by the user" in line
+    group_admin = ChatContext("telegram", "-77", is_group=True, is_admin=True)
+    elsewhere = await h.router.handle("/status", user="ga", lang="en", chat=group_admin)
+    assert t("status.title", "en") == elsewhere.headline
+    assert not any("blocked" in note for note in elsewhere.notes)  # not another chat's business
     # paused: not tried again the next day; the others are
     attempts = h.telegram.attempts
     await h.tick_at(datetime(2024, 3, 3, 0, 0, tzinfo=UTC))

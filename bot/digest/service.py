@@ -30,6 +30,7 @@ from bot.ports import Repository
 from bot.results import LookupService
 
 LAST_TICK = "last_tick"
+PAUSED_SHOWN = 5  # paused chats named in /status; the count covers the rest
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,8 @@ class Status:
     last_tick: dict[str, object] | None
     day: dict[str, int] = dataclasses.field(default_factory=dict)
     """Deliveries claimed in the last 24 hours by state ("sent", "uncertain", …)."""
+    paused: list[Subscription] = dataclasses.field(default_factory=list)
+    """The most recently paused subscriptions (a chat that blocked or removed the bot)."""
 
 
 class DigestService:
@@ -137,6 +140,7 @@ class DigestService:
             sources=await self.repo.watched_sources(),
             configured_sources=[s.url for s in self.sources],
             last_tick=last,
+            paused=await self.repo.paused_subscriptions(limit=PAUSED_SHOWN),
             day=dict(
                 Counter(
                     d.state.value
