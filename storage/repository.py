@@ -37,7 +37,7 @@ from datetime import UTC, date, datetime, time
 from time import monotonic
 from typing import TYPE_CHECKING, Any, TypeVar, TypeVarTuple
 
-from sqlalchemy import Select, and_, delete, event, func, or_, select, text, union_all
+from sqlalchemy import Select, and_, delete, event, func, insert, or_, select, text, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -1001,18 +1001,21 @@ class _Writer:
     async def _write_sections(
         self, post_id: int, sections: Sequence[Section], excerpts: Sequence[str] = ()
     ) -> None:
-        self.session.add_all(
-            SectionRow(
-                post_id=post_id,
-                position=n,
-                heading=s.heading,
-                level=max(s.level, 0),
-                text=s.text,
-                excerpt=(excerpts[n] or None) if n < len(excerpts) else None,
-            )
+        # one executemany, not a unit-of-work INSERT per section (the rows are never read
+        # back through this session: Post.sections is a view loaded by readers)
+        rows = [
+            {
+                "post_id": post_id,
+                "position": n,
+                "heading": s.heading,
+                "level": max(s.level, 0),
+                "text": s.text,
+                "excerpt": (excerpts[n] or None) if n < len(excerpts) else None,
+            }
             for n, s in enumerate(sections)
-        )
-        await self.session.flush()
+        ]
+        if rows:
+            await self.session.execute(insert(SectionRow), rows)
 
     # related posts
 
@@ -1048,19 +1051,20 @@ class _Writer:
         return resolved
 
     async def _write_related(self, post_id: int, related: Sequence[_RelatedKey]) -> None:
-        self.session.add_all(
-            RelatedRow(
-                post_id=post_id,
-                position=n,
-                target_post_id=target_id,
-                title=title,
-                url=url,
-                published=published,
-                comments=comments,
-            )
+        rows = [
+            {
+                "post_id": post_id,
+                "position": n,
+                "target_post_id": target_id,
+                "title": title,
+                "url": url,
+                "published": published,
+                "comments": comments,
+            }
             for n, (target_id, title, url, published, comments) in enumerate(related)
-        )
-        await self.session.flush()
+        ]
+        if rows:
+            await self.session.execute(insert(RelatedRow), rows)
 
     async def _resolve(self, ref: RelatedRef, url: str | None, key: str, self_id: int) -> Post:
         others = select(Post).where(Post.id != self_id)
