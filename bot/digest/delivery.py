@@ -246,8 +246,8 @@ class Deliverer:
         return Outcome(job, Status.SENT, post_id, str(message_id), attempt=claim.attempt)
 
     async def _mark_sent(self, claim: Claim, message_id: str) -> None:
-        """Record the send; a database hiccup here is retried, because a claim left unmarked
-        would be sent once more after it grows stale."""
+        """Record the send; a database hiccup here is retried, because a claim left SENDING
+        would later be reported as cut off mid-send (or, with ``resend_uncertain``, resent)."""
         for attempt in range(3):
             try:
                 await self.repo.mark_sent(claim, message_id=message_id, now=self.clock.now())
