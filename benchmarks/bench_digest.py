@@ -144,8 +144,7 @@ async def build_db(url: str, chats: int) -> None:
 async def delivery_states(url: str) -> Counter[str]:
     repo = await open_repository(url)
     try:
-        found = await repo.recent_deliveries(DUE - timedelta(days=1))
-        return Counter(d.state.value for d in found)
+        return Counter(await repo.delivery_counts(DUE - timedelta(days=1)))
     finally:
         await repo.close()
 

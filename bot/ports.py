@@ -195,6 +195,10 @@ class Repository(Protocol):
         """Pause every subscription delivering to ``chat`` (it blocked or removed the bot)."""
         ...
 
+    async def delivery_counts(self, since: datetime) -> dict[str, int]:
+        """Deliveries claimed at or after ``since``, counted by state (``/status``)."""
+        ...
+
     async def recent_deliveries(self, since: datetime) -> list[Delivery]:
         """Deliveries claimed at or after ``since`` (a tick's view of what is done)."""
         ...

@@ -231,6 +231,16 @@ class DigestStore:
 
     # --- deliveries ---------------------------------------------------------------------------
 
+    async def delivery_counts(self, since: datetime) -> dict[str, int]:
+        stmt = (
+            select(DigestDelivery.state, func.count())
+            .where(DigestDelivery.claimed_at >= since)
+            .group_by(DigestDelivery.state)
+        )
+        with self._errors():
+            async with self._read() as session:
+                return {str(state): int(n) for state, n in (await session.execute(stmt)).all()}
+
     async def recent_deliveries(self, since: datetime) -> list[Delivery]:
         stmt = select(DigestDelivery).where(DigestDelivery.claimed_at >= since)
         with self._errors():

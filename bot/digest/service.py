@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -141,12 +140,7 @@ class DigestService:
             configured_sources=[s.url for s in self.sources],
             last_tick=last,
             paused=await self.repo.paused_subscriptions(limit=PAUSED_SHOWN),
-            day=dict(
-                Counter(
-                    d.state.value
-                    for d in await self.repo.recent_deliveries(self.clock.now() - timedelta(days=1))
-                )
-            ),
+            day=await self.repo.delivery_counts(self.clock.now() - timedelta(days=1)),
         )
 
     async def enable_source(self, url: str) -> WatchedSource | None:
