@@ -28,6 +28,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from bot.config import Config, ConfigError, load_config
+from bot.digest.clock import Clock
 from bot.domain import SourceReport
 from bot.i18n import normalize_lang, system_lang, t
 from bot.ingest.blog import ingest_blog
@@ -279,7 +280,7 @@ def _console_adapter() -> ConsoleFrontend:
 
 
 def _digest_service(
-    config: Config, repo: Repository, lookups: LookupService, clock: Any = None
+    config: Config, repo: Repository, lookups: LookupService, clock: Clock | None = None
 ) -> Any:
     """The digest service the router's /subscribe, /digest and /status use."""
     from bot.digest.service import DigestService
@@ -288,7 +289,7 @@ def _digest_service(
 
 
 def _router(
-    config: Config, repo: Repository, lookups: LookupService, lang: str, clock: Any = None
+    config: Config, repo: Repository, lookups: LookupService, lang: str, clock: Clock | None = None
 ) -> Router:
     return Router(lookups, default_lang=lang, digest=_digest_service(config, repo, lookups, clock))
 
@@ -385,7 +386,7 @@ def _scheduler(
     router: Router,
     adapters: Sequence[ChatAdapter],
     lang: str,
-    clock: Any = None,
+    clock: Clock | None = None,
 ) -> tuple[Any, Any]:
     """The digest scheduler delivering through ``adapters``, and its feed watcher."""
     from bot.digest.scheduler import DigestScheduler, router_render
